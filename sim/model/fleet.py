@@ -1,0 +1,84 @@
+"""Aircraft tails and their readiness states.
+
+Every tail is in exactly one state:
+FMC (fully mission capable: on the ground ready, or flying), NMCM (not mission capable for
+maintenance: a removal and replacement, cannibalization work, an inspection under way),
+NMCS (not mission capable for supply: waiting for an LRU that is not on the shelf),
+LOST (accident) or RETIRED (life limit). Active tails are FMC + NMCM + NMCS.
+
+A tail's state is derived, never set by hand: maintenance work under way makes it NMCM,
+otherwise a missing LRU makes it NMCS, otherwise it is FMC. `Fleet.restate` applies that
+rule after every change and keeps the time-weighted count of each state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .metrics import Counter, Ledger
+
+FMC, NMCM, NMCS, LOST, RETIRED = range(5)
+STATE_METRICS = ("fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "lost_aircraft",
+                 "retired_aircraft")
+
+
+class Tail:
+    """One airframe: its state, the LRUs it misses, its maintenance work and its hours."""
+
+    __slots__ = ("serial", "state", "missing", "n_missing", "work", "budget", "hours",
+                 "in_pool", "flying", "down_since")
+
+    def __init__(self, serial: int, n_kinds: int, hours: float, budget: float):
+        self.serial = serial
+        self.state = FMC
+        self.missing = [0] * n_kinds   # units of each LRU kind removed and not yet replaced
+        self.n_missing = 0
+        self.work = 0                  # maintenance jobs under way
+        self.budget = budget           # failure hazard left before the next LRU failure
+        self.hours = hours             # airframe flight hours
+        self.in_pool = False           # queued in its squadron's ready pool
+        self.flying = False
+        self.down_since = 0.0
+
+
+class Fleet:
+    """The tails of one aircraft type and the time-weighted count of tails in each state."""
+
+    def __init__(self, name: str, tails: list[Tail], ledger: Ledger):
+        self.name = name
+        self.tails = tails
+        self.count = [len(tails), 0, 0, 0, 0]
+        self.levels = [ledger.level(name, metric, value)
+                       for metric, value in zip(STATE_METRICS, self.count)]
+        self.downtime_days: Counter = ledger.counter(name, "downtime_days")
+        self.returns_to_fmc: Counter = ledger.counter(name, "returns_to_fmc")
+        self.left_fmc: Callable[[Tail, float], None] = lambda tail, now: None
+        self.back_to_fmc: Callable[[Tail, float], None] = lambda tail, now: None
+
+    def restate(self, tail: Tail, now: float) -> None:
+        """Move an active tail to the state its work and missing parts imply."""
+        if tail.state >= LOST:
+            return
+        new = NMCM if tail.work else (NMCS if tail.n_missing else FMC)
+        if new != tail.state:
+            self._move(tail, new, now)
+
+    def remove(self, tail: Tail, state: int, now: float) -> None:
+        """Take a tail out of the active fleet (LOST or RETIRED)."""
+        if tail.state < LOST:
+            self._move(tail, state, now)
+
+    def _move(self, tail: Tail, new: int, now: float) -> None:
+        old = tail.state
+        self.count[old] -= 1
+        self.count[new] += 1
+        self.levels[old].add(now, -1.0)
+        self.levels[new].add(now, 1.0)
+        tail.state = new
+        if old == FMC:
+            tail.down_since = now
+            self.left_fmc(tail, now)
+        elif new == FMC:
+            self.downtime_days.n += now - tail.down_since
+            self.returns_to_fmc.n += 1
+            self.back_to_fmc(tail, now)

@@ -1,0 +1,228 @@
+"""Unscheduled maintenance of one aircraft type: removals, backorders and cannibalization.
+
+A failed LRU is removed on landing and sent to repair (or condemned). Its replacement comes
+from the shelf if a spare is there (a removal and replacement job makes the tail NMCM for
+`remove_replace_hours`); otherwise the tail waits for the part (a backorder: NMCS).
+
+Tails that wait are kept in `waiting`, sorted by how many units they miss: the front holds
+the tails closest to FMC, which get arriving parts first (or, with `fifo` allocation, the
+oldest backorder is served first). The back holds the hangar queens, the preferred donors.
+
+Cannibalization (`full`, or `capped` at k actions a month) completes a tail by moving the
+units it misses from waiting tails that still have them installed, most-stripped donor
+first, so that the missing parts consolidate onto as few tails as possible. It acts only
+when the recipient can be made whole; each action costs `hours_per_action` of work on the
+recipient, and with `damage_probability` the moved part breaks and goes to repair instead.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import deque
+
+import simpy
+
+from ..rng import Streams, uniform
+from ..scenario import Cannibalization
+from .fleet import LOST, Fleet, Tail
+from .metrics import Ledger
+from .parts import LruStock, RepairShop
+
+
+class Maintenance:
+    def __init__(self, env: simpy.Environment, fleet: Fleet, lrus: list[LruStock],
+                 shops: list[RepairShop], cann: Cannibalization, allocation: str,
+                 streams: Streams, ledger: Ledger):
+        self.env, self.fleet, self.lrus, self.shops = env, fleet, lrus, shops
+        self.tails = fleet.tails
+        self.z = [lru.z for lru in lrus]
+        self.policy = cann.policy
+        self.quota = cann.max_actions_per_month if cann.policy == "capped" else float("inf")
+        self.monthly_quota = self.quota
+        self.cann_days = cann.hours_per_action / 24.0
+        self.damage_probability = cann.damage_probability
+        self.damage_draw = streams.block(f"cannibalization/{fleet.name}", uniform).next
+        self.cannibalizations = ledger.counter(fleet.name, "cannibalizations")
+        self.fifo = allocation == "fifo"
+        self.waiting: list[tuple[int, int]] = []       # (units missing, serial), ascending
+        self.backorder_queue = [deque() for _ in lrus]  # serials, oldest first (fifo)
+        self.donor_units = [0] * len(lrus)               # installed units on waiting tails
+
+    # -- failures and parts ------------------------------------------------------------
+
+    def on_failures(self, tail: Tail, kinds: list[int]) -> None:
+        """LRUs of these kinds failed on `tail`: remove them and find replacements."""
+        now = self.env.now
+        for k in kinds:
+            if tail.missing[k] >= self.z[k]:
+                continue  # nothing of that kind left installed to fail
+            self._to_repair(k, now)
+            lru = self.lrus[k]
+            lru.removals.n += 1
+            if lru.stock.value >= 1:
+                lru.stock.add(now, -1.0)
+                lru.shelf_fills.n += 1
+                self._install(tail, lru.rr_days)
+            else:
+                self._set_missing(tail, k, 1, now)
+        if tail.n_missing and self.policy != "none":
+            if not self._complete(tail, now):
+                self._consolidate(tail, now)
+        self.fleet.restate(tail, now)
+
+    def receive(self, k: int) -> None:
+        """A serviceable unit of kind k arrives: fill a waiting tail, else stock the shelf."""
+        now = self.env.now
+        tail = self._claimant(k)
+        if tail is None:
+            self.lrus[k].stock.add(now, 1.0)
+            return
+        self._set_missing(tail, k, -1, now)
+        self._install(tail, self.lrus[k].rr_days)
+        if tail.n_missing and self.policy != "none":
+            self._complete(tail, now)
+        self.fleet.restate(tail, now)
+
+    def new_month(self) -> None:
+        self.quota = self.monthly_quota
+
+    def _to_repair(self, k: int, now: float) -> None:
+        lru = self.lrus[k]
+        condemned = lru.condemn_draw() < lru.cfg.condemned_fraction
+        duration = lru.repair_time()
+        if condemned:
+            lru.condemned.n += 1
+            return
+        lru.in_repair.add(now, 1.0)
+        self.shops[k].submit(duration, lambda: self._repaired(k))
+
+    def _repaired(self, k: int) -> None:
+        self.lrus[k].in_repair.add(self.env.now, -1.0)
+        self.receive(k)
+
+    def _install(self, tail: Tail, days: float) -> None:
+        """A maintenance job of `days` on the tail (NMCM while it lasts)."""
+        if days <= 0:
+            return
+        tail.work += 1
+        self.env.timeout(days).callbacks.append(lambda _ev: self._job_done(tail))
+
+    def _job_done(self, tail: Tail) -> None:
+        tail.work -= 1
+        self.fleet.restate(tail, self.env.now)
+
+    def _claimant(self, k: int) -> Tail | None:
+        if self.fifo:
+            queue = self.backorder_queue[k]
+            while queue:
+                tail = self.tails[queue.popleft()]
+                if tail.missing[k]:
+                    return tail
+            return None
+        for _, serial in self.waiting:
+            tail = self.tails[serial]
+            if tail.missing[k]:
+                return tail
+        return None
+
+    # -- the waiting list --------------------------------------------------------------
+
+    def _set_missing(self, tail: Tail, k: int, delta: int, now: float) -> None:
+        """Change the units of kind k missing on a tail; keep the waiting list and donors."""
+        before = tail.n_missing
+        if before:
+            del self.waiting[bisect_left(self.waiting, (before, tail.serial))]
+            self._count_donor(tail, -1)
+        tail.missing[k] += delta
+        tail.n_missing += delta
+        if tail.n_missing:
+            insort(self.waiting, (tail.n_missing, tail.serial))
+            self._count_donor(tail, 1)
+        if delta > 0 and self.fifo:
+            self.backorder_queue[k].append(tail.serial)
+        self.lrus[k].change_backorders(now, delta)
+
+    def _count_donor(self, tail: Tail, sign: int) -> None:
+        units = self.donor_units
+        for k, z in enumerate(self.z):
+            units[k] += sign * (z - tail.missing[k])
+
+    def discard(self, tail: Tail, now: float) -> None:
+        """A tail leaves the fleet: its missing units are no longer backorders."""
+        for k, n in enumerate(tail.missing):
+            if n:
+                self._set_missing(tail, k, -n, now)
+
+    # -- cannibalization ---------------------------------------------------------------
+
+    def _complete(self, tail: Tail, now: float) -> bool:
+        """Cannibalize donors to make `tail` whole, if the donors can; True if done."""
+        needed = 0
+        for k, n in enumerate(tail.missing):
+            if n:
+                own = self.z[k] - n  # the recipient's own installed units are no donors
+                if self.donor_units[k] - own < n:
+                    return False
+                needed += n
+        if needed > self.quota:
+            return False
+        for k in range(len(self.z)):
+            while tail.missing[k] and self.quota >= 1:
+                donor = self._donor(k, tail)
+                if donor is None:
+                    return False
+                self._move(donor, tail, k, now)
+        return not tail.n_missing
+
+    def _consolidate(self, tail: Tail, now: float) -> None:
+        """`tail` just became a donor: complete the waiting tails its parts can finish."""
+        for _, serial in list(self.waiting):
+            other = self.tails[serial]
+            if other is not tail and other.n_missing and self.quota >= 1:
+                self._complete(other, now)
+
+    def _donor(self, k: int, recipient: Tail) -> Tail | None:
+        z = self.z[k]
+        for _, serial in reversed(self.waiting):
+            tail = self.tails[serial]
+            if tail is not recipient and tail.missing[k] < z:
+                return tail
+        return None
+
+    def _move(self, donor: Tail, recipient: Tail, k: int, now: float) -> None:
+        self.cannibalizations.n += 1
+        self.quota -= 1
+        self._set_missing(donor, k, 1, now)
+        self.fleet.restate(donor, now)
+        if self.damage_probability and self.damage_draw() < self.damage_probability:
+            self._to_repair(k, now)  # the part broke in the move; the recipient still waits
+        else:
+            self._set_missing(recipient, k, -1, now)
+        self._install(recipient, self.cann_days)
+
+
+def calendar_failures(env: simpy.Environment, maintenance: Maintenance, k: int,
+                      per_unit_per_year: float, aging: float, horizon: float, streams: Streams):
+    """SimPy process: failures of kind k that come with time, flown or not (corrosion, seals).
+
+    Each installed unit fails at `per_unit_per_year`, growing by `aging` a year. The process
+    runs at the fleet's highest rate and thins: a draw lands on a random tail and counts
+    only if that tail is on the ground with a unit of kind k installed.
+    """
+    tails = maintenance.tails
+    z = maintenance.z[k]
+    top = per_unit_per_year / 365.25 * len(tails) * z * aging ** (horizon / 365.25)
+    if top <= 0:
+        return
+    name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}"
+    gaps = streams.block(f"calendar/{name}", lambda g, n: g.exponential(1.0 / top, n)).next
+    pick = streams.block(f"calendar-pick/{name}", uniform).next
+    while True:
+        yield env.timeout(gaps())
+        u = pick() * len(tails) * z
+        tail = tails[int(u // z)]
+        unit = u - (u // z) * z  # which installed position, uniform on [0, z)
+        keep = per_unit_per_year / 365.25 * len(tails) * z * aging ** (env.now / 365.25) / top
+        if (tail.state < LOST and not tail.flying and unit < z - tail.missing[k]
+                and pick() < keep):
+            maintenance.on_failures(tail, [k])

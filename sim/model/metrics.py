@@ -1,0 +1,132 @@
+"""Time-weighted levels, event counters and the snapshots that turn them into statistics.
+
+A level (tails in a state, units on the shelf, backorders) is piecewise constant in time;
+its statistic is its time average, the integral divided by the length of the window. A
+counter (sorties, cannibalizations) is a running total. The ledger takes a snapshot of every
+integral and total at each month boundary and at the end of the warm-up, so that monthly
+means and the post-warm-up horizon mean are differences of snapshots.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Level:
+    """A piecewise-constant quantity and its running time integral."""
+
+    __slots__ = ("value", "area", "last")
+
+    def __init__(self, value: float = 0.0):
+        self.value = value
+        self.area = 0.0
+        self.last = 0.0
+
+    def add(self, now: float, delta: float) -> None:
+        self.area += self.value * (now - self.last)
+        self.last = now
+        self.value += delta
+
+    def set(self, now: float, value: float) -> None:
+        self.area += self.value * (now - self.last)
+        self.last = now
+        self.value = value
+
+    def integral(self, now: float) -> float:
+        return self.area + self.value * (now - self.last)
+
+
+class Counter:
+    """A running total of events or quantities (sorties, flight hours)."""
+
+    __slots__ = ("n",)
+
+    def __init__(self):
+        self.n = 0.0
+
+
+class Ledger:
+    """Registry of the levels and counters of a replication, keyed by (aircraft_type, name)."""
+
+    def __init__(self):
+        self.level_keys: list[tuple[str, str]] = []
+        self.levels: list[Level] = []
+        self.counter_keys: list[tuple[str, str]] = []
+        self.counters: list[Counter] = []
+        self.times: list[float] = []
+        self._level_rows: list[list[float]] = []
+        self._counter_rows: list[list[float]] = []
+
+    def level(self, group: str, name: str, value: float = 0.0) -> Level:
+        lv = Level(value)
+        self.level_keys.append((group, name))
+        self.levels.append(lv)
+        return lv
+
+    def counter(self, group: str, name: str) -> Counter:
+        c = Counter()
+        self.counter_keys.append((group, name))
+        self.counters.append(c)
+        return c
+
+    def snapshot(self, now: float) -> None:
+        self.times.append(now)
+        self._level_rows.append([lv.integral(now) for lv in self.levels])
+        self._counter_rows.append([c.n for c in self.counters])
+
+    def tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Snapshot times, level integrals (times x levels), counter totals (times x counters)."""
+        return (np.asarray(self.times), np.asarray(self._level_rows, dtype=float),
+                np.asarray(self._counter_rows, dtype=float))
+
+
+FLEET_LEVELS = ("fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "lost_aircraft",
+                "retired_aircraft", "backorders", "stock", "in_repair")
+FLEET_COUNTERS = ("sorties", "flight_hours", "sorties_lost_no_aircraft", "cannibalizations",
+                  "removals", "condemned", "resupplied", "downtime_days", "returns_to_fmc")
+LRU_SUMS = ("backorders", "stock", "in_repair", "removals", "condemned", "resupplied",
+            "shelf_fills")
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    safe = np.where(den > 0, den, 1.0)
+    return np.where(den > 0, scale * num / safe, np.nan)
+
+
+def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.ndarray,
+           rows: list[int], shops: dict[tuple[str, str], float]) -> dict[str, dict[str, np.ndarray]]:
+    """Metrics per aircraft type (and "ALL") over the windows between consecutive `rows`.
+
+    Levels become time averages over each window, counters totals; then come the sums over
+    LRU kinds, the whole-fleet sums, and the ratios (MC rate, fill rate, CANN rate).
+    """
+    r = np.asarray(rows)
+    span = times[r[1:]] - times[r[:-1]]
+    means = (levels[r[1:]] - levels[r[:-1]]) / span[:, None]
+    totals = counters[r[1:]] - counters[r[:-1]]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for (group, name), column in zip(ledger.level_keys, means.T):
+        out.setdefault(group, {})[name] = column
+    for (group, name), column in zip(ledger.counter_keys, totals.T):
+        out.setdefault(group, {})[name] = column
+    zero = np.zeros(len(span))
+    for metrics in out.values():
+        kinds = {m.split(".", 1)[0] for m in metrics if "." in m}
+        for name in LRU_SUMS:
+            metrics[name] = sum((metrics[f"{k}.{name}"] for k in kinds), zero)
+        for k in kinds:
+            metrics[f"{k}.fill_rate"] = _ratio(metrics[f"{k}.shelf_fills"], metrics[f"{k}.removals"])
+    for (group, prefix), channels in shops.items():
+        out[group][f"{prefix}repair_utilization"] = out[group][f"{prefix}repair_busy"] / channels
+    fleet = {name: sum((m[name] for m in out.values()), zero)
+             for name in FLEET_LEVELS + FLEET_COUNTERS}
+    out["ALL"] = fleet
+    for metrics in out.values():
+        active = metrics["fmc_aircraft"] + metrics["nmcm_aircraft"] + metrics["nmcs_aircraft"]
+        metrics["active_aircraft"] = active
+        metrics["mc_rate"] = _ratio(metrics["fmc_aircraft"], active)
+        metrics["cann_per_100_sorties"] = _ratio(metrics["cannibalizations"],
+                                                 metrics["sorties"], 100.0)
+        metrics["mean_downtime_days"] = _ratio(metrics["downtime_days"],
+                                               metrics["returns_to_fmc"])
+    return out
