@@ -43,33 +43,47 @@ class ReplicationResult:
 
 def simulate(scenario: Scenario, replication: int, root_seed: int) -> ReplicationResult:
     """Run one replication of `scenario` with the streams of (root_seed, replication)."""
-    env = simpy.Environment()
-    streams = Streams(root_seed, replication)
-    ledger = Ledger()
-    horizon = scenario.run.horizon_days
-    maintenances = [_build_type(env, scenario, name, streams, ledger, horizon)
-                    for name in scenario.types]
-    bounds, labels = month_bounds(scenario.run.start_date, horizon)
-    times = sorted(set(bounds) | {scenario.run.warmup_days})
-    env.process(_snapshots(env, ledger, times, set(bounds), maintenances))
-    env.run(until=horizon)
-    ledger.snapshot(horizon)
-    events = next(env._eid) - len(env._queue)  # scheduled minus never processed
-    snap_t, levels, counters = ledger.tables()
-    index = {t: i for i, t in enumerate(snap_t[:-1])}
-    index[horizon] = len(snap_t) - 1
-    month_rows = [index[t] for t in bounds] + [index[horizon]]
-    shops = _shop_channels(scenario)
-    monthly = derive(ledger, levels, counters, snap_t, month_rows, shops)
-    horizon_rows = [index[scenario.run.warmup_days], index[horizon]]
-    totals = derive(ledger, levels, counters, snap_t, horizon_rows, shops)
-    values = {g: {m: float(v[0]) for m, v in metrics.items()} for g, metrics in totals.items()}
-    return ReplicationResult(scenario.name, replication, root_seed, events, tuple(labels),
-                             values, monthly)
+    return World(scenario, replication, root_seed).run()
+
+
+class World:
+    """The SimPy environment and the fleet, parts and flying of every aircraft type."""
+
+    def __init__(self, scenario: Scenario, replication: int, root_seed: int):
+        self.scenario, self.replication, self.root_seed = scenario, replication, root_seed
+        self.env = simpy.Environment()
+        self.streams = Streams(root_seed, replication)
+        self.ledger = Ledger()
+        self.horizon = scenario.run.horizon_days
+        self.squadrons = [_build_type(self.env, scenario, name, self.streams, self.ledger,
+                                      self.horizon) for name in scenario.types]
+        self.maintenances = [sq.maintenance for sq in self.squadrons]
+        self.bounds, self.labels = month_bounds(scenario.run.start_date, self.horizon)
+        times = sorted(set(self.bounds) | {scenario.run.warmup_days})
+        self.env.process(_snapshots(self.env, self.ledger, times, set(self.bounds),
+                                    self.maintenances))
+
+    def run(self) -> ReplicationResult:
+        """Run to the horizon (from wherever the clock stands) and collect the statistics."""
+        env, horizon, run = self.env, self.horizon, self.scenario.run
+        env.run(until=horizon)
+        self.ledger.snapshot(horizon)
+        events = next(env._eid) - len(env._queue)  # scheduled minus never processed
+        snap_t, levels, counters = self.ledger.tables()
+        index = {t: i for i, t in enumerate(snap_t[:-1])}
+        index[horizon] = len(snap_t) - 1
+        shops = _shop_channels(self.scenario)
+        month_rows = [index[t] for t in self.bounds] + [index[horizon]]
+        monthly = derive(self.ledger, levels, counters, snap_t, month_rows, shops)
+        horizon_rows = [index[run.warmup_days], index[horizon]]
+        totals = derive(self.ledger, levels, counters, snap_t, horizon_rows, shops)
+        values = {g: {m: float(v[0]) for m, v in ms.items()} for g, ms in totals.items()}
+        return ReplicationResult(self.scenario.name, self.replication, self.root_seed, events,
+                                 tuple(self.labels), values, monthly)
 
 
 def _build_type(env: simpy.Environment, scenario: Scenario, name: str, streams: Streams,
-                ledger: Ledger, horizon: float) -> Maintenance:
+                ledger: Ledger, horizon: float) -> Squadron:
     cfg = scenario.types[name]
     budgets = streams.generator(f"initial/{name}").standard_exponential(cfg.count)
     tails = [Tail(i, len(cfg.lrus), cfg.airframe_hours, float(b)) for i, b in enumerate(budgets)]
@@ -90,7 +104,7 @@ def _build_type(env: simpy.Environment, scenario: Scenario, name: str, streams: 
         if lru.calendar_failures_per_year > 0:
             env.process(calendar_failures(env, maintenance, k, lru.calendar_failures_per_year,
                                           1.0 + cfg.aging_per_year, horizon, streams))
-    return maintenance
+    return squadron
 
 
 def _deliver(maintenance: Maintenance, k: int):
