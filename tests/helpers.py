@@ -1,0 +1,58 @@
+"""Shared test helpers: small scenarios, replication batches and confidence intervals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from sim.runner import run_batch
+from sim.scenario import Scenario, deep_merge, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+BASE = {
+    "name": "small",
+    "run": {"years": 1.0},
+    "flying": {"programme": "fleet_hours", "window_hours": 12},
+    "cannibalization": {"policy": "full", "hours_per_action": 4.0},
+    "types": {
+        "A": {
+            "count": 12, "sortie_hours": 1.0, "fleet_hours_per_day": 10.0,
+            "repair": {"channels": 2},
+            "lrus": {
+                "engine": {"units_per_aircraft": 2, "mtbf_flight_hours": 150,
+                           "repair_days": {"distribution": "lognormal", "mean": 20, "cv": 0.7},
+                           "initial_stock": 1, "remove_replace_hours": 6},
+                "radar": {"mtbf_flight_hours": 120,
+                          "repair_days": {"distribution": "exponential", "mean": 25},
+                          "condemned_fraction": 0.1, "initial_stock": 1,
+                          "resupply": {"units_per_year": 4, "lead_days": 30}},
+                "pump": {"mtbf_flight_hours": 200, "calendar_failures_per_year": 0.2,
+                         "repair_days": {"distribution": "gamma", "mean": 15, "cv": 0.5}},
+            },
+        },
+    },
+}
+
+
+def scenario(changes: dict | None = None, base: dict = BASE) -> Scenario:
+    """The small test scenario with `changes` deep-merged into it."""
+    return validate(deep_merge(base, changes or {}))
+
+
+def replicate(scen: Scenario, n: int, seed: int = 1):
+    """The results of replications 0..n-1."""
+    return [f.result for f in run_batch([scen], n, seed)]
+
+
+def values(results, aircraft_type: str, metric: str) -> np.ndarray:
+    return np.array([r.values[aircraft_type][metric] for r in results])
+
+
+def interval(x: np.ndarray, level: float = 0.99) -> tuple[float, float]:
+    """Student-t confidence interval of the mean of independent replications."""
+    half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return x.mean() - half, x.mean() + half
