@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from functools import partial
 
 import simpy
 
@@ -84,21 +83,28 @@ class Squadron:
 
     def dispatch(self) -> None:
         """Launch sorties from the idle pool while there is a programme and daylight."""
-        env = self.env
         pool = self.pool
-        if env.now + self.cycle > self.window_end + EPS:
+        if not pool or self.pending < 1.0 - EPS:
             return
-        while self.pending >= 1.0 - EPS and pool:
+        env, cycle = self.env, self.cycle
+        if env.now + cycle > self.window_end + EPS:
+            return
+        timeout, land = env.timeout, self._land
+        pending = self.pending
+        while pending >= 1.0 - EPS and pool:
             tail = pool.popleft()
             tail.in_pool = False
             if tail.state != FMC:
                 continue  # left FMC while idle (a stale pool entry)
-            self.pending -= 1.0
+            pending -= 1.0
             tail.flying = True
-            env.timeout(self.cycle).callbacks.append(partial(self._land, tail))
+            timeout(cycle, tail).callbacks.append(land)
+        self.pending = pending
 
-    def _land(self, tail: Tail, _event=None) -> None:
-        now = self.env.now
+    def _land(self, event: simpy.Event) -> None:
+        """A sortie lands: log its hours, spend failure hazard, discover failures."""
+        tail: Tail = event._value
+        now = self.env._now
         tail.flying = False
         hours = self.sortie_hours
         tail.hours += hours
