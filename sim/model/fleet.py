@@ -26,7 +26,7 @@ class Tail:
     """One airframe: its state, the LRUs it misses, its maintenance work and its hours."""
 
     __slots__ = ("serial", "state", "missing", "n_missing", "work", "budget", "hours",
-                 "in_pool", "flying", "down_since")
+                 "flying", "down_since")
 
     def __init__(self, serial: int, n_kinds: int, hours: float, budget: float):
         self.serial = serial
@@ -36,7 +36,6 @@ class Tail:
         self.work = 0                  # maintenance jobs under way
         self.budget = budget           # failure hazard left before the next LRU failure
         self.hours = hours             # airframe flight hours
-        self.in_pool = False           # queued in its squadron's ready pool
         self.flying = False
         self.down_since = 0.0
 

@@ -4,7 +4,8 @@ Each day the programme adds sorties to fly (`pending`): `fleet_hours_per_day / s
 in the fleet programme (regime P), or `hours_per_aircraft_per_day / sortie_hours` for each
 FMC tail in the per-aircraft programme (regime F, where a tail's credit follows the time it
 spends FMC during the flying window). Sorties launch from the pool of idle FMC tails, the
-one idle longest first, and must land before the window closes; what is still pending when
+one idle longest first, and must land before the window closes (a sortie is counted when
+it launches); what is still pending when
 the next day starts was lost for want of an aircraft.
 
 A sortie is one SimPy event, its landing. LRU failures are exponential in flight hours:
@@ -22,6 +23,7 @@ import simpy
 
 from ..rng import Streams, exponential, uniform
 from ..scenario import AircraftType, Flying
+from .events import Call
 from .fleet import FMC, RETIRED, Fleet, Tail
 from .maintenance import Maintenance
 from .metrics import Ledger
@@ -30,6 +32,11 @@ EPS = 1e-9
 
 
 class Squadron:
+    __slots__ = ("env", "fleet", "cfg", "maintenance", "sortie_hours", "cycle", "window",
+                 "window_end", "pending", "daily", "per_tail", "rate", "kind_cdf", "aging",
+                 "rate_per_sortie", "hazard", "life", "exp_draw", "kind_draw", "sorties",
+                 "flight_hours", "lost_no_aircraft", "pool")
+
     def __init__(self, env: simpy.Environment, fleet: Fleet, cfg: AircraftType,
                  flying: Flying, maintenance: Maintenance, streams: Streams, ledger: Ledger):
         self.env, self.fleet, self.cfg, self.maintenance = env, fleet, cfg, maintenance
@@ -52,34 +59,38 @@ class Squadron:
         if self.kind_cdf:
             self.kind_cdf[-1] = 1.0
         self.aging = 1.0 + cfg.aging_per_year
-        self.hazard = 0.0
+        self.rate_per_sortie = self.rate * cfg.sortie_hours
+        self.hazard = self.rate_per_sortie
         self.life = cfg.airframe_life_hours
         self.exp_draw = streams.block(f"failures/{name}", exponential).next
         self.kind_draw = streams.block(f"failure-kinds/{name}", uniform).next
         self.sorties = ledger.counter(name, "sorties")
         self.flight_hours = ledger.counter(name, "flight_hours")
         self.lost_no_aircraft = ledger.counter(name, "sorties_lost_no_aircraft")
-        self.pool: deque[Tail] = deque()
-        for tail in fleet.tails:
-            tail.in_pool = True
-            self.pool.append(tail)
+        self.pool: deque[Tail] = deque(fleet.tails)  # idle FMC tails, exactly
         fleet.left_fmc = self._left_fmc
         fleet.back_to_fmc = self._back_to_fmc
 
-    def days(self):
-        """SimPy process: open each day's flying window and add its programme."""
+    def start(self) -> None:
+        """Open the first flying day now; each day schedules the next."""
+        self._day()
+
+    def _day(self, _event: simpy.Event | None = None) -> None:
+        """Open a day's flying window and add its programme."""
         env = self.env
-        while True:
-            now = env.now
+        now = env.now
+        if self.pending >= 1.0 - EPS:
             lost = math.floor(self.pending + EPS)
-            if lost > 0:
-                self.lost_no_aircraft.n += lost
-                self.pending = max(0.0, self.pending - lost)
-            self.hazard = self.rate * self.sortie_hours * self.aging ** (now / 365.25)
-            self.window_end = now + self.window
-            self.pending += self.daily + self.per_tail * self.fleet.count[FMC]
-            self.dispatch()
-            yield env.timeout(1.0)
+            self.lost_no_aircraft.n += lost
+            self.pending = max(0.0, self.pending - lost)
+        if self.aging != 1.0:
+            self.hazard = self.rate_per_sortie * self.aging ** (now / 365.25)
+        self.window_end = now + self.window
+        self.pending += self.daily
+        if self.per_tail:
+            self.pending += self.per_tail * self.fleet.count[FMC]
+        self.dispatch()
+        Call(env, 1.0, self._day)
 
     def dispatch(self) -> None:
         """Launch sorties from the idle pool while there is a programme and daylight."""
@@ -89,39 +100,37 @@ class Squadron:
         env, cycle = self.env, self.cycle
         if env.now + cycle > self.window_end + EPS:
             return
-        timeout, land = env.timeout, self._land
+        land = self._land
         pending = self.pending
+        launched = 0
         while pending >= 1.0 - EPS and pool:
             tail = pool.popleft()
-            tail.in_pool = False
-            if tail.state != FMC:
-                continue  # left FMC while idle (a stale pool entry)
             pending -= 1.0
+            launched += 1
             tail.flying = True
-            timeout(cycle, tail).callbacks.append(land)
+            Call(env, cycle, land, tail)
         self.pending = pending
+        self.sorties.n += launched
+        self.flight_hours.n += launched * self.sortie_hours
 
     def _land(self, event: simpy.Event) -> None:
         """A sortie lands: log its hours, spend failure hazard, discover failures."""
         tail: Tail = event._value
-        now = self.env._now
-        tail.flying = False
-        hours = self.sortie_hours
-        tail.hours += hours
-        self.sorties.n += 1
-        self.flight_hours.n += hours
+        tail.hours += self.sortie_hours
         budget = tail.budget - self.hazard
         if budget > 0:
             tail.budget = budget
         else:
             self.maintenance.on_failures(tail, self._failed_kinds(tail, -budget))
         if tail.hours >= self.life:
+            now = self.env.now
             self.maintenance.discard(tail, now)
             self.fleet.remove(tail, RETIRED, now)
-        if tail.state == FMC and not tail.in_pool:
-            tail.in_pool = True
+        tail.flying = False
+        if tail.state == FMC:
             self.pool.append(tail)
-        self.dispatch()
+        if self.pending >= 1.0 - EPS:
+            self.dispatch()
 
     def _failed_kinds(self, tail: Tail, overshoot: float) -> list[int]:
         """The kinds that failed in a sortie that overshot the tail's budget."""
@@ -140,15 +149,15 @@ class Squadron:
             overshoot -= fresh
 
     def _left_fmc(self, tail: Tail, now: float) -> None:
+        if not tail.flying:
+            self.pool.remove(tail)  # a ground failure of an idle tail (rare)
         if self.per_tail:
             self.pending = max(0.0, self.pending - self.per_tail * self._window_left(now))
 
     def _back_to_fmc(self, tail: Tail, now: float) -> None:
         if self.per_tail:
             self.pending += self.per_tail * self._window_left(now)
-        if not tail.in_pool and not tail.flying:
-            tail.in_pool = True
-            self.pool.append(tail)
+        self.pool.append(tail)  # back from NMCM or NMCS, so on the ground
         self.dispatch()
 
     def _window_left(self, now: float) -> float:

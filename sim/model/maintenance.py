@@ -24,6 +24,7 @@ import simpy
 
 from ..rng import Streams, uniform
 from ..scenario import Cannibalization
+from .events import Call
 from .fleet import LOST, Fleet, Tail
 from .metrics import Ledger
 from .parts import LruStock, RepairShop
@@ -105,9 +106,10 @@ class Maintenance:
         if days <= 0:
             return
         tail.work += 1
-        self.env.timeout(days).callbacks.append(lambda _ev: self._job_done(tail))
+        Call(self.env, days, self._job_done, tail)
 
-    def _job_done(self, tail: Tail) -> None:
+    def _job_done(self, event: simpy.Event) -> None:
+        tail = event.value
         tail.work -= 1
         self.fleet.restate(tail, self.env.now)
 
@@ -119,8 +121,9 @@ class Maintenance:
                 if tail.missing[k]:
                     return tail
             return None
+        tails = self.tails
         for _, serial in self.waiting:
-            tail = self.tails[serial]
+            tail = tails[serial]
             if tail.missing[k]:
                 return tail
         return None
@@ -130,17 +133,26 @@ class Maintenance:
     def _set_missing(self, tail: Tail, k: int, delta: int, now: float) -> None:
         """Change the units of kind k missing on a tail; keep the waiting list and donors."""
         before = tail.n_missing
+        after = before + delta
         if before:
             del self.waiting[bisect_left(self.waiting, (before, tail.serial))]
-            self._count_donor(tail, -1)
+            if after:
+                self.donor_units[k] -= delta  # still waiting: only kind k changes
+            else:
+                self._count_donor(tail, -1)
         tail.missing[k] += delta
-        tail.n_missing += delta
-        if tail.n_missing:
-            insort(self.waiting, (tail.n_missing, tail.serial))
-            self._count_donor(tail, 1)
+        tail.n_missing = after
+        if after:
+            insort(self.waiting, (after, tail.serial))
+            if not before:
+                self._count_donor(tail, 1)
         if delta > 0 and self.fifo:
             self.backorder_queue[k].append(tail.serial)
-        self.lrus[k].change_backorders(now, delta)
+        lru = self.lrus[k]
+        backorders = lru.backorders
+        backorders.add(now, delta)
+        if (backorders.value == 0) != (lru.ready.value == 1.0):
+            lru.ready.set(now, 1.0 - lru.ready.value)
 
     def _count_donor(self, tail: Tail, sign: int) -> None:
         units = self.donor_units
@@ -176,16 +188,19 @@ class Maintenance:
 
     def _consolidate(self, tail: Tail, now: float) -> None:
         """`tail` just became a donor: complete the waiting tails its parts can finish."""
+        if 0 in self.donor_units:
+            return  # no waiting tail has some kind installed: every one of them misses it
         for _, serial in list(self.waiting):
             other = self.tails[serial]
             if other is not tail and other.n_missing and self.quota >= 1:
                 self._complete(other, now)
 
     def _donor(self, k: int, recipient: Tail) -> Tail | None:
-        z = self.z[k]
+        """The waiting tail with most units missing that still has a unit of kind k."""
+        z, tails = self.z[k], self.tails
         for _, serial in reversed(self.waiting):
-            tail = self.tails[serial]
-            if tail is not recipient and tail.missing[k] < z:
+            tail = tails[serial]
+            if tail.missing[k] < z and tail is not recipient:
                 return tail
         return None
 
@@ -201,28 +216,37 @@ class Maintenance:
         self._install(recipient, self.cann_days)
 
 
-def calendar_failures(env: simpy.Environment, maintenance: Maintenance, k: int,
-                      per_unit_per_year: float, aging: float, horizon: float, streams: Streams):
-    """SimPy process: failures of kind k that come with time, flown or not (corrosion, seals).
+class CalendarFailures:
+    """Failures of one LRU kind that come with time, flown or not (corrosion, seals, rubber).
 
-    Each installed unit fails at `per_unit_per_year`, growing by `aging` a year. The process
-    runs at the fleet's highest rate and thins: a draw lands on a random tail and counts
-    only if that tail is on the ground with a unit of kind k installed.
+    Each installed unit fails at `per_unit_per_year`, growing by `aging` a year. The stream
+    of candidate failures runs at the fleet's highest rate over the horizon and is thinned:
+    a candidate lands on a random unit position and counts only if that tail is active, on
+    the ground, has a unit installed there, and passes the aging thinning.
     """
-    tails = maintenance.tails
-    z = maintenance.z[k]
-    top = per_unit_per_year / 365.25 * len(tails) * z * aging ** (horizon / 365.25)
-    if top <= 0:
-        return
-    name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}"
-    gaps = streams.block(f"calendar/{name}", lambda g, n: g.exponential(1.0 / top, n)).next
-    pick = streams.block(f"calendar-pick/{name}", uniform).next
-    while True:
-        yield env.timeout(gaps())
-        u = pick() * len(tails) * z
-        tail = tails[int(u // z)]
-        unit = u - (u // z) * z  # which installed position, uniform on [0, z)
-        keep = per_unit_per_year / 365.25 * len(tails) * z * aging ** (env.now / 365.25) / top
-        if (tail.state < LOST and not tail.flying and unit < z - tail.missing[k]
-                and pick() < keep):
-            maintenance.on_failures(tail, [k])
+
+    def __init__(self, env: simpy.Environment, maintenance: Maintenance, k: int,
+                 per_unit_per_year: float, aging: float, horizon: float, streams: Streams):
+        self.env, self.maintenance, self.k = env, maintenance, k
+        self.tails, self.z = maintenance.tails, maintenance.z[k]
+        self.aging, self.horizon_years = aging, horizon / 365.25
+        top = per_unit_per_year / 365.25 * len(self.tails) * self.z * aging ** self.horizon_years
+        name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}"
+        self.gap = streams.block(f"calendar/{name}",
+                                 lambda g, n: g.exponential(1.0 / top, n)).next if top > 0 else None
+        self.pick = streams.block(f"calendar-pick/{name}", uniform).next
+
+    def start(self) -> None:
+        if self.gap is not None:
+            Call(self.env, self.gap(), self._candidate)
+
+    def _candidate(self, _event: simpy.Event) -> None:
+        env, k, z = self.env, self.k, self.z
+        u = self.pick() * len(self.tails) * z
+        position = int(u)
+        tail = self.tails[position // z]
+        keep = self.aging ** (env.now / 365.25 - self.horizon_years)
+        if (tail.state < LOST and not tail.flying and position % z < z - tail.missing[k]
+                and (keep >= 1.0 or self.pick() < keep)):
+            self.maintenance.on_failures(tail, [k])
+        Call(env, self.gap(), self._candidate)

@@ -18,6 +18,7 @@ import simpy
 
 from ..rng import Block, Streams, uniform
 from ..scenario import Distribution, Lru, SupplyChannel
+from .events import Call
 from .metrics import Ledger
 
 
@@ -56,13 +57,6 @@ class LruStock:
         self.repair_time = duration_sampler(cfg.repair_days, streams, f"repair/{type_name}/{kind}")
         self.condemn_draw = streams.block(f"condemn/{type_name}/{kind}", uniform).next
 
-    def change_backorders(self, now: float, delta: int) -> None:
-        bo = self.backorders
-        bo.add(now, delta)
-        ready = 1.0 if bo.value == 0 else 0.0
-        if ready != self.ready.value:
-            self.ready.set(now, ready)
-
 
 class RepairShop:
     """Repair channels working jobs first come, first served (`math.inf` channels: no queue)."""
@@ -84,9 +78,10 @@ class RepairShop:
 
     def _start(self, duration: float, done: Callable[[], None]) -> None:
         self.busy.add(self.env.now, 1.0)
-        self.env.timeout(duration).callbacks.append(lambda _ev: self._finish(done))
+        Call(self.env, duration, self._finish, done)
 
-    def _finish(self, done: Callable[[], None]) -> None:
+    def _finish(self, event: simpy.Event) -> None:
+        done = event.value
         now = self.env.now
         self.busy.add(now, -1.0)
         if self.queue:

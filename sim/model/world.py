@@ -17,7 +17,7 @@ from ..rng import Streams
 from ..scenario import Scenario
 from .fleet import Fleet, Tail
 from .flying import Squadron
-from .maintenance import Maintenance, calendar_failures
+from .maintenance import CalendarFailures, Maintenance
 from .metrics import Ledger, derive
 from .parts import LruStock, RepairShop, channel_count, resupply
 
@@ -66,7 +66,8 @@ class World:
     def run(self) -> ReplicationResult:
         """Run to the horizon (from wherever the clock stands) and collect the statistics."""
         env, horizon, run = self.env, self.horizon, self.scenario.run
-        env.run(until=horizon)
+        if env.now < horizon:
+            env.run(until=horizon)
         self.ledger.snapshot(horizon)
         events = next(env._eid) - len(env._queue)  # scheduled minus never processed
         snap_t, levels, counters = self.ledger.tables()
@@ -96,14 +97,14 @@ def _build_type(env: simpy.Environment, scenario: Scenario, name: str, streams: 
     maintenance = Maintenance(env, fleet, lrus, shops, scenario.cannibalization,
                               scenario.maintenance.allocation, streams, ledger)
     squadron = Squadron(env, fleet, cfg, scenario.flying, maintenance, streams, ledger)
-    env.process(squadron.days())
+    squadron.start()
     for k, (kind, lru) in enumerate(cfg.lrus.items()):
         if lru.resupply is not None:
             env.process(resupply(env, lru.resupply, streams, f"resupply/{name}/{kind}",
                                  _deliver(maintenance, k)))
         if lru.calendar_failures_per_year > 0:
-            env.process(calendar_failures(env, maintenance, k, lru.calendar_failures_per_year,
-                                          1.0 + cfg.aging_per_year, horizon, streams))
+            CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
+                             1.0 + cfg.aging_per_year, horizon, streams).start()
     return squadron
 
 

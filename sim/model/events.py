@@ -1,0 +1,25 @@
+"""Scheduled callbacks: the one kind of SimPy event the model creates on its hot paths.
+
+`Call(env, delay, callback, value)` is a SimPy timeout born with its callback and a value
+(a sortie's tail, say), so that scheduling costs one object and one heap push.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+from simpy.events import NORMAL
+
+
+class Call(simpy.Event):
+    """Run `callback(event)` after `delay`; `event.value` is `value`."""
+
+    def __init__(self, env: simpy.Environment, delay: float,
+                 callback: Callable[[simpy.Event], None], value: Any = None):
+        self.env = env
+        self.callbacks = [callback]
+        self._value = value
+        self._ok = True
+        env.schedule(self, NORMAL, delay)
