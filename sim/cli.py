@@ -144,7 +144,7 @@ def run(
     events = sum(r["events"] for r in writer.manifest["runs"])
     wall = sum(r["wall_seconds"] for r in writer.manifest["runs"])
     out.print(f"{total} replications, {events:,} events, {wall:.1f} s of simulation;"
-              f" results in {target}", highlight=False)
+              f" results in {target}", highlight=False, soft_wrap=True)
 
 
 def _progress(quiet: bool) -> Progress:
