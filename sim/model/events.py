@@ -1,12 +1,14 @@
 """Scheduled callbacks: the one kind of SimPy event the model creates on its hot paths.
 
 `Call(env, delay, callback, value)` is a SimPy timeout born with its callback and a value
-(a sortie's tail, say), so that scheduling costs one object and one heap push.
+(a sortie's tail, say), so that scheduling costs one object and one heap push: it pushes
+onto the environment's queue exactly as `Environment.schedule` does, without the call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any
 
 import simpy
@@ -22,4 +24,4 @@ class Call(simpy.Event):
         self.callbacks = [callback]
         self._value = value
         self._ok = True
-        env.schedule(self, NORMAL, delay)
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))

@@ -54,6 +54,7 @@ class Maintenance:
     def on_failures(self, tail: Tail, kinds: list[int]) -> None:
         """LRUs of these kinds failed on `tail`: remove them and find replacements."""
         now = self.env.now
+        was_waiting = tail.n_missing > 0
         for k in kinds:
             if tail.missing[k] >= self.z[k]:
                 continue  # nothing of that kind left installed to fail
@@ -66,7 +67,9 @@ class Maintenance:
                 self._install(tail, lru.rr_days)
             else:
                 self._set_missing(tail, k, 1, now)
-        if tail.n_missing and self.policy != "none":
+        # A tail that was waiting already could not be completed before and needs more now;
+        # a tail that starts waiting may complete others with its parts (it is a new donor).
+        if tail.n_missing and not was_waiting and self.policy != "none":
             if not self._complete(tail, now):
                 self._consolidate(tail, now)
         self.fleet.restate(tail, now)
@@ -85,7 +88,11 @@ class Maintenance:
         self.fleet.restate(tail, now)
 
     def new_month(self) -> None:
-        self.quota = self.monthly_quota
+        """A capped policy gets its quota back and works its backlog, closest to FMC first."""
+        if self.policy == "capped":
+            self.quota = self.monthly_quota
+            if self.waiting and self.quota >= 1:
+                self._consolidate(None, self.env.now)
 
     def _to_repair(self, k: int, now: float) -> None:
         lru = self.lrus[k]
@@ -186,8 +193,9 @@ class Maintenance:
                 self._move(donor, tail, k, now)
         return not tail.n_missing
 
-    def _consolidate(self, tail: Tail, now: float) -> None:
-        """`tail` just became a donor: complete the waiting tails its parts can finish."""
+    def _consolidate(self, tail: Tail | None, now: float) -> None:
+        """Complete the waiting tails that other waiting tails' parts can finish (after
+        `tail` became a donor)."""
         if 0 in self.donor_units:
             return  # no waiting tail has some kind installed: every one of them misses it
         for _, serial in list(self.waiting):
