@@ -6,7 +6,7 @@ import pytest
 from .helpers import interval, replicate, scenario, values
 
 STARVED = {"run": {"years": 3.0, "warmup_days": 90},
-           "types": {"A": {"count": 16, "fleet_hours_per_day": 12.0}}}
+           "types": {"A": {"count": 16, "fleet_hours_per_day": 5.0}}}
 
 
 @pytest.mark.slow
