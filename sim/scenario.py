@@ -1,26 +1,23 @@
-"""Scenario files: the schema, TOML loading, `extends` inheritance and `--set` overrides.
+"""Scenario files: TOML loading, `extends` inheritance and `--set` overrides.
 
-A scenario is the whole problem definition of one simulated world: the fleet by aircraft
-type, each type's LRUs (line-replaceable units) with their reliability, repair and supply,
-the flying programme and the cannibalization policy. Every numeric key carries its unit in
-its name (`sortie_hours`, `mtbf_flight_hours`, `repair_days`); every one has a range check.
-The model is frozen and rejects unknown keys by name, so a typo never silently falls back
-to a default.
+The schema itself is in `sim.schema` (re-exported here): frozen pydantic models that reject
+unknown keys by name, so a typo never silently falls back to a default. A problem becomes a
+`ScenarioError` that names the file, the dotted key and what is wrong, in one line.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import math
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_/+-]*$"
-Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
+from .schema import (  # noqa: F401  (re-exported: the scenario API in one place)
+    Accidents, AircraftType, Cannibalization, Conversion, Delivery, Distribution, Flying, Fuel,
+    FuelChannel, Inspection, Lru, Maintenance, Overhaul, PartChannel, Pilots, RepairShop, Run,
+    Sanctions, Scenario, Surge,
+)
 
 
 class ScenarioError(Exception):
@@ -33,166 +30,6 @@ class ScenarioError(Exception):
     def line(self) -> str:
         where = f"{self.path}: {self.key}" if self.key else self.path
         return f"{where}: {self.message}"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Distribution(_Strict):
-    """A positive random duration given by its mean and coefficient of variation (cv)."""
-
-    distribution: Literal["deterministic", "exponential", "lognormal", "gamma"] = "exponential"
-    mean: float = Field(gt=0, le=10_000)
-    cv: float | None = Field(default=None, ge=0, le=10)
-
-    @model_validator(mode="after")
-    def _cv_fits(self) -> Distribution:
-        fixed = {"deterministic": 0.0, "exponential": 1.0}.get(self.distribution)
-        if fixed is not None and self.cv is not None and self.cv != fixed:
-            raise ValueError(f"cv: a {self.distribution} distribution has cv {fixed:g}")
-        if fixed is None and (self.cv is None or self.cv <= 0):
-            raise ValueError(f"cv: a {self.distribution} distribution needs cv > 0")
-        return self
-
-
-class SupplyChannel(_Strict):
-    """A steady inflow of serviceable units: `units_per_year`, first unit after `lead_days`."""
-
-    units_per_year: float = Field(ge=0, le=100_000)
-    lead_days: float = Field(default=0.0, ge=0, le=36_500)
-    arrivals: Literal["steady", "poisson"] = "steady"
-
-
-Channels = Annotated[int, Field(ge=1, le=10_000)] | Literal["unlimited"]
-
-
-class RepairShop(_Strict):
-    """Repair channels (parallel repair lines) shared by the LRU kinds of one aircraft type."""
-
-    channels: Channels = "unlimited"
-
-
-class Lru(_Strict):
-    """One kind of line-replaceable unit on an aircraft type."""
-
-    units_per_aircraft: int = Field(default=1, ge=1, le=100)
-    mtbf_flight_hours: float = Field(gt=0)  # inf: never fails in flight
-    calendar_failures_per_year: float = Field(default=0.0, ge=0, le=365)
-    repair_days: Distribution = Distribution(distribution="exponential", mean=30.0)
-    condemned_fraction: float = Field(default=0.0, ge=0, le=1)
-    initial_stock: int = Field(default=0, ge=0, le=1_000_000)
-    remove_replace_hours: float = Field(default=0.0, ge=0, le=1_000)
-    repair_channels: Channels | None = None  # None: the type's shared repair shop
-    resupply: SupplyChannel | None = None
-
-
-class AircraftType(_Strict):
-    """One aircraft type: its tails, flying profile, aging and LRUs."""
-
-    count: int = Field(ge=0, le=100_000)
-    age_years: float = Field(default=0.0, ge=0, le=100)
-    airframe_hours: float = Field(default=0.0, ge=0, le=100_000)
-    airframe_life_hours: float = Field(default=math.inf, gt=0)
-    sortie_hours: float = Field(gt=0, le=24)
-    turnaround_hours: float = Field(default=0.0, ge=0, le=48)
-    fleet_hours_per_day: float | None = Field(default=None, ge=0, le=100_000)
-    hours_per_aircraft_per_day: float | None = Field(default=None, ge=0, le=24)
-    aging_per_year: float = Field(default=0.0, ge=0, le=1)
-    repair: RepairShop = RepairShop()
-    lrus: dict[Name, Lru] = Field(default_factory=dict)
-
-
-class Run(_Strict):
-    """Horizon and statistics window of one replication."""
-
-    years: float = Field(default=10.0, gt=0, le=100)
-    start_date: dt.date = dt.date(2023, 1, 1)
-    warmup_days: float = Field(default=0.0, ge=0)
-
-    @property
-    def horizon_days(self) -> float:
-        return self.years * 365.25
-
-    @model_validator(mode="after")
-    def _warmup_fits(self) -> Run:
-        if self.warmup_days >= self.horizon_days:
-            raise ValueError(f"warmup_days: {self.warmup_days} is not shorter than the horizon"
-                             f" ({self.horizon_days:g} days)")
-        return self
-
-
-class Flying(_Strict):
-    """The flying programme.
-
-    `fleet_hours`: each type flies `fleet_hours_per_day`, whichever tails are FMC (regime P).
-    `per_aircraft`: each FMC tail flies `hours_per_aircraft_per_day` (regime F).
-    Sorties launch inside a daily window of `window_hours` and must land before it closes.
-    """
-
-    programme: Literal["fleet_hours", "per_aircraft"] = "fleet_hours"
-    window_hours: float = Field(default=10.0, gt=0, le=24)
-
-
-class Cannibalization(_Strict):
-    """Moving a serviceable LRU from a grounded tail (the donor) to complete another."""
-
-    policy: Literal["none", "capped", "full"] = "full"
-    max_actions_per_month: int = Field(default=0, ge=0, le=1_000_000)
-    hours_per_action: float = Field(default=6.0, ge=0, le=1_000)
-    damage_probability: float = Field(default=0.0, ge=0, le=1)
-
-
-class Maintenance(_Strict):
-    """Who gets a part that arrives: the waiting tail closest to FMC, or the oldest backorder."""
-
-    allocation: Literal["closest_to_fmc", "fifo"] = "closest_to_fmc"
-
-
-class Scenario(_Strict):
-    name: Name
-    description: str = ""
-    run: Run = Run()
-    flying: Flying = Flying()
-    cannibalization: Cannibalization = Cannibalization()
-    maintenance: Maintenance = Maintenance()
-    types: dict[Name, AircraftType] = Field(default_factory=dict)
-    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
-        needed = {"fleet_hours": "fleet_hours_per_day",
-                  "per_aircraft": "hours_per_aircraft_per_day"}[self.flying.programme]
-        for name, t in self.types.items():
-            if getattr(t, needed) is None:
-                raise ValueError(f"types.{name}.{needed}: required when flying.programme ="
-                                 f" '{self.flying.programme}'")
-            cycle = t.sortie_hours + t.turnaround_hours
-            if cycle > self.flying.window_hours:
-                raise ValueError(f"types.{name}.sortie_hours: sortie and turnaround ({cycle:g} h)"
-                                 f" do not fit in flying.window_hours ({self.flying.window_hours:g})")
-        for key, (low, high) in self.ranges.items():
-            value = _lookup(self, key)
-            if low > high:
-                raise ValueError(f"ranges.{key}: low {low:g} is above high {high:g}")
-            if not low <= value <= high:
-                raise ValueError(f"ranges.{key}: value {value:g} lies outside its range"
-                                 f" [{low:g}, {high:g}]")
-        return self
-
-
-def _lookup(scenario: BaseModel, dotted: str) -> float:
-    node: Any = scenario
-    for part in dotted.split("."):
-        if isinstance(node, BaseModel) and part in type(node).model_fields:
-            node = getattr(node, part)
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            raise ValueError(f"ranges.{dotted}: no such key in the scenario")
-    if isinstance(node, bool) or not isinstance(node, (int, float)):
-        raise ValueError(f"ranges.{dotted}: not a numeric key")
-    return float(node)
 
 
 # ---------------------------------------------------------------------------------------

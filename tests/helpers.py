@@ -29,7 +29,7 @@ BASE = {
                 "radar": {"mtbf_flight_hours": 120,
                           "repair_days": {"distribution": "exponential", "mean": 25},
                           "condemned_fraction": 0.1, "initial_stock": 1,
-                          "resupply": {"units_per_year": 4, "lead_days": 30}},
+                          "supply": {"domestic": {"units_per_year": 4, "lead_days": 30}}},
                 "pump": {"mtbf_flight_hours": 200, "calendar_failures_per_year": 0.2,
                          "repair_days": {"distribution": "gamma", "mean": 15, "cv": 0.5}},
             },

@@ -1,5 +1,6 @@
 """Property tests: invariants of the model over generated small scenarios (hypothesis)."""
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -10,10 +11,11 @@ from sim.model.fleet import FMC, LOST, NMCM, NMCS
 from sim.model.world import World, simulate
 from sim.scenario import validate
 
-PROFILE = settings(max_examples=40, deadline=None,
+PROFILE = settings(max_examples=60, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])
 
 names = st.sampled_from(["MiG-21", "Su-25", "An-2"])
+dates = st.dates(dt.date(2022, 6, 1), dt.date(2024, 1, 1))
 distributions = st.one_of(
     st.builds(lambda m: {"distribution": "deterministic", "mean": m}, st.floats(0.5, 60)),
     st.builds(lambda m: {"distribution": "exponential", "mean": m}, st.floats(0.5, 60)),
@@ -26,6 +28,28 @@ channels = st.one_of(st.just("unlimited"), st.integers(1, 4))
 
 
 @st.composite
+def windows(draw):
+    out = {"sanctions_factor": draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))}
+    if draw(st.booleans()):
+        out["start_date"] = draw(dates)
+    if draw(st.booleans()):
+        out["end_date"] = out.get("start_date", dt.date(2022, 1, 1)) + dt.timedelta(
+            days=draw(st.integers(1, 400)))
+    return out
+
+
+@st.composite
+def part_channels(draw):
+    return draw(windows()) | {
+        "units_per_year": draw(st.floats(0, 20)),
+        "units": draw(st.integers(0, 5)),
+        "lead_days": draw(st.floats(0, 100)),
+        "arrivals": draw(st.sampled_from(["steady", "poisson"])),
+        "reliability": draw(st.sampled_from([1.0, 0.5])),
+    }
+
+
+@st.composite
 def lrus(draw):
     lru = {
         "units_per_aircraft": draw(st.integers(1, 3)),
@@ -35,87 +59,170 @@ def lrus(draw):
         "condemned_fraction": draw(st.sampled_from([0.0, 0.1, 0.5])),
         "initial_stock": draw(st.integers(0, 4)),
         "remove_replace_hours": draw(st.sampled_from([0.0, 3.0, 30.0])),
+        "supply": {f"c{i}": draw(part_channels()) for i in range(draw(st.integers(0, 2)))},
     }
     if draw(st.booleans()):
         lru["repair_channels"] = draw(channels)
-    if draw(st.booleans()):
-        lru["resupply"] = {"units_per_year": draw(st.floats(0, 20)),
-                           "lead_days": draw(st.floats(0, 100)),
-                           "arrivals": draw(st.sampled_from(["steady", "poisson"]))}
     return lru
 
 
 @st.composite
-def aircraft_types(draw, programme):
+def pilots(draw, others):
+    out = {
+        "count": draw(st.integers(0, 12)),
+        "initial_12m_hours": draw(st.sampled_from([0.0, 20.0, 150.0])),
+        "proficiency_hours": draw(st.sampled_from([10.0, 100.0])),
+        "intake_per_year": draw(st.sampled_from([0.0, 6.0])),
+        "training_days": draw(st.sampled_from([0.0, 60.0])),
+        "attrition_per_year": draw(st.sampled_from([0.0, 0.3])),
+        "elite": draw(st.integers(0, 4)),
+        "max_sorties_per_day": draw(st.integers(1, 3)),
+    }
+    if others and draw(st.booleans()):
+        out["conversions"] = {"c": {"from_type": draw(st.sampled_from(others + ["intake"])),
+                                    "pilots": draw(st.integers(1, 5)), "start_date": draw(dates),
+                                    "duration_days": draw(st.sampled_from([0.0, 30.0]))}}
+    return out
+
+
+@st.composite
+def aircraft_types(draw, programme, fuels, others):
     kinds = draw(st.lists(st.sampled_from(["engine", "radar", "pump", "gear"]),
                           max_size=3, unique=True))
+    age = draw(st.floats(1, 40))
     t = {
         "count": draw(st.integers(0, 10)),
-        "age_years": draw(st.floats(0, 40)),
-        "airframe_hours": draw(st.floats(0, 500)),
+        "age_years": age,
+        "age_spread_years": draw(st.floats(0, 2 * age)),
+        "airframe_hours": 200.0,
+        "airframe_hours_spread": draw(st.floats(0, 400)),
         "airframe_life_hours": draw(st.sampled_from([math.inf, 600.0, 2000.0])),
+        "airframe_life_years": draw(st.sampled_from([math.inf, age + 0.3])),
+        "retired_tails": draw(st.sampled_from(["strip", "scrap"])),
         "sortie_hours": draw(st.floats(0.3, 3)),
         "turnaround_hours": draw(st.sampled_from([0.0, 1.0])),
-        "aging_per_year": draw(st.sampled_from([0.0, 0.05, 0.3])),
         "repair": {"channels": draw(channels)},
         "lrus": {k: draw(lrus()) for k in kinds},
+        "pilots": draw(pilots(others)),
     }
-    if programme == "fleet_hours":
-        t["fleet_hours_per_day"] = draw(st.floats(0, 40))
+    if draw(st.booleans()):
+        t["aging_per_year"] = draw(st.sampled_from([0.0, 0.05, 0.3]))
     else:
-        t["hours_per_aircraft_per_day"] = draw(st.floats(0, 6))
+        t["aging_weibull_shape"] = draw(st.sampled_from([0.8, 2.0]))
+    key = {"fleet_hours": "fleet_hours_per_day", "per_aircraft": "hours_per_aircraft_per_day",
+           "per_pilot": "hours_per_pilot_per_year"}[programme]
+    t[key] = draw(st.floats(0, 6)) * (100 if programme == "per_pilot" else 1)
+    if fuels and draw(st.booleans()):
+        t["fuel"] = draw(st.sampled_from(fuels))
+        t["fuel_burn_t_per_hour"] = draw(st.sampled_from([0.0, 1.0, 3.0]))
+    if draw(st.booleans()):
+        t["inspection"] = {"interval_flight_hours": draw(st.sampled_from([20.0, 100.0])),
+                           "interval_months": draw(st.sampled_from([1.0, 6.0])),
+                           "days": draw(st.sampled_from([1.0, 10.0])), "docks": draw(channels)}
+    if draw(st.booleans()):
+        t["overhaul"] = {"interval_flight_hours": draw(st.sampled_from([50.0, 300.0])),
+                         "days": draw(st.sampled_from([5.0, 60.0])),
+                         "depot_slots": draw(st.sampled_from([0, 1, "unlimited"]))}
+    if draw(st.booleans()):
+        t["accidents"] = {"per_100k_flight_hours": draw(st.sampled_from([0.0, 2000.0])),
+                          "low_proficiency_factor": draw(st.sampled_from([1.0, 5.0])),
+                          "age_factor_per_year": 0.05,
+                          "pilot_loss_probability": draw(st.sampled_from([0.0, 1.0]))}
+    if draw(st.booleans()):
+        t["deliveries"] = [{"date": draw(dates), "count": draw(st.integers(1, 4))}]
     return t
 
 
 @st.composite
+def fuel_kinds(draw):
+    return {
+        "initial_t": draw(st.sampled_from([0.0, 10.0, 500.0])),
+        "reserve_t": draw(st.sampled_from([0.0, 5.0])),
+        "air_force_share": draw(st.sampled_from([1.0, 0.3])),
+        "channels": {"c": draw(windows()) | {
+            "t_per_year": draw(st.sampled_from([0.0, 100.0, 2000.0])),
+            "deliveries_per_year": draw(st.sampled_from([12.0, 365.25])),
+            "cv": draw(st.sampled_from([0.0, 0.5])),
+            "disruption_probability": draw(st.sampled_from([0.0, 0.3])),
+            "cap_t_per_year": draw(st.sampled_from([math.inf, 300.0]))}},
+    }
+
+
+@st.composite
 def scenarios(draw):
-    programme = draw(st.sampled_from(["fleet_hours", "per_aircraft"]))
+    programme = draw(st.sampled_from(["fleet_hours", "per_aircraft", "per_pilot"]))
     policy = draw(st.sampled_from(["none", "capped", "full"]))
+    fuels = draw(st.lists(st.sampled_from(["jet", "avgas"]), max_size=2, unique=True))
+    type_names = draw(st.lists(names, min_size=1, max_size=3, unique=True))
     raw = {
         "name": "generated",
         "run": {"years": draw(st.floats(0.1, 1.0)), "warmup_days": draw(st.sampled_from([0, 10]))},
-        "flying": {"programme": programme, "window_hours": draw(st.sampled_from([8.0, 24.0]))},
+        "flying": {"programme": programme, "window_hours": draw(st.sampled_from([8.0, 24.0])),
+                   "pilot_assignment": draw(st.sampled_from(["fewest_hours", "elite_first"])),
+                   "surges": [{"start_date": dt.date(2023, 2, 1), "end_date": dt.date(2023, 3, 1),
+                               "multiplier": draw(st.sampled_from([0.5, 2.0]))}]},
         "cannibalization": {"policy": policy,
                             "max_actions_per_month": draw(st.integers(0, 5)),
                             "hours_per_action": draw(st.sampled_from([0.0, 6.0])),
                             "damage_probability": draw(st.sampled_from([0.0, 0.3]))},
         "maintenance": {"allocation": draw(st.sampled_from(["closest_to_fmc", "fifo"]))},
-        "types": {n: draw(aircraft_types(programme))
-                  for n in draw(st.lists(names, min_size=1, max_size=3, unique=True))},
+        "sanctions": {"start_date": dt.date(2023, 3, 1)},
+        "fuel": {kind: draw(fuel_kinds()) for kind in fuels},
+        "types": {},
     }
+    for i, n in enumerate(type_names):
+        raw["types"][n] = draw(aircraft_types(programme, fuels, type_names[:i]))
     return validate(raw)
 
 
 def audit(world: World) -> None:
-    """Check the instantaneous state of every aircraft type."""
+    """Check the instantaneous state of every aircraft type, its pilots and the fuel."""
+    for depot in world.depots.values():
+        assert depot.stock.value >= -1e-9
+        assert depot.used.n <= depot.cfg.initial_t + depot.delivered.n + 1e-6
     for squadron in world.squadrons:
         fleet, maint = squadron.fleet, squadron.maintenance
         states = [t.state for t in fleet.tails]
         assert fleet.count == [states.count(s) for s in range(5)]
+        assert len(fleet.tails) == squadron.cfg.count + fleet.delivered.n
+        assert squadron.losses.n == fleet.count[LOST]
         waiting = []
         for t in fleet.tails:
             assert t.n_missing == sum(t.missing)
             assert all(0 <= m <= z for m, z in zip(t.missing, maint.z))
             assert t.work >= 0
             if t.state < LOST:
+                assert t.missing == [z - len(u) for z, u in zip(maint.z, t.units)]
                 assert t.state == (NMCM if t.work else NMCS if t.n_missing else FMC)
                 if t.n_missing:
                     waiting.append((t.n_missing, t.serial))
+                rate = sum(sum(1 / r for r in u) * inv
+                           for u, inv in zip(t.units, maint.inverse_mtbf))
+                assert math.isclose(t.rate, rate, rel_tol=1e-9, abs_tol=1e-12)
             else:
                 assert t.n_missing == 0
-            assert not t.flying or t.state == FMC
+            assert not t.flying or t.state == FMC or t.state == LOST
         assert maint.waiting == sorted(waiting)
+        assert sorted(squadron.pool, key=id) == sorted(
+            (t for t in fleet.tails if t.state == FMC and not t.flying), key=id)
         for k, lru in enumerate(maint.lrus):
             missing = sum(t.missing[k] for t in fleet.tails)
-            assert lru.stock.value >= 0 and lru.in_repair.value >= 0
+            assert lru.stock.value == len(lru.shelf) >= 0 and lru.in_repair.value >= 0
             assert lru.backorders.value == missing
             assert maint.donor_units[k] == sum(lru.z - fleet.tails[s].missing[k]
                                                for _, s in waiting)
-            # every unit is somewhere: shelf, repair, installed, or gone with its tail
-            installed = sum(lru.z - t.missing[k] for t in fleet.tails)
+            # every unit is somewhere: shelf, repair, on a tail (flying, grounded or gone)
+            on_tails = sum(len(t.units[k]) for t in fleet.tails)
             start = lru.z * len(fleet.tails) + lru.cfg.initial_stock
-            assert (lru.stock.value + lru.in_repair.value + installed
+            assert (lru.stock.value + lru.in_repair.value + on_tails
                     == start + lru.resupplied.n - lru.condemned.n)
+        if squadron.crew:
+            crew = squadron.crew
+            active = [p for p in crew.pilots if p.active]
+            assert crew.count.value == len(active)
+            for p in crew.pilots:
+                assert math.isclose(p.rolling, sum(h for _, h in p.log), abs_tol=1e-6)
+                assert p.rolling >= -1e-9
 
 
 @PROFILE
@@ -131,7 +238,11 @@ def test_state_invariants_hold_throughout(scen):
         monthly = result.monthly[name]
         total = sum(monthly[m] for m in ("fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft",
                                          "lost_aircraft", "retired_aircraft"))
-        np.testing.assert_allclose(total, cfg.count, rtol=1e-9, atol=1e-9)
+        if cfg.deliveries:  # tails join mid-month: between the old and the new count
+            assert np.all(total >= cfg.count - 1e-9)
+            assert np.all(total <= cfg.count + sum(d.count for d in cfg.deliveries) + 1e-9)
+        else:
+            np.testing.assert_allclose(total, cfg.count, rtol=1e-9, atol=1e-9)
         active = monthly["fmc_aircraft"] + monthly["nmcm_aircraft"] + monthly["nmcs_aircraft"]
         np.testing.assert_allclose(monthly["active_aircraft"], active, rtol=1e-12)
         for metrics in (monthly, result.values[name]):
@@ -151,7 +262,9 @@ def test_no_failures_means_always_mission_capable(scen):
         lrus = {k: lru.model_copy(update={"mtbf_flight_hours": math.inf,
                                           "calendar_failures_per_year": 0.0})
                 for k, lru in t.lrus.items()}
-        types[name] = t.model_copy(update={"lrus": lrus, "airframe_life_hours": math.inf})
+        types[name] = t.model_copy(update={"lrus": lrus, "airframe_life_hours": math.inf,
+                                           "airframe_life_years": math.inf, "inspection": None,
+                                           "overhaul": None, "accidents": None})
     result = simulate(scen.model_copy(update={"types": types}), 0, 5)
     for name, t in scen.types.items():
         if t.count:

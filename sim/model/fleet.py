@@ -23,21 +23,31 @@ STATE_METRICS = ("fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "lost_aircraf
 
 
 class Tail:
-    """One airframe: its state, the LRUs it misses, its maintenance work and its hours."""
+    """One airframe: its state, installed and missing LRUs, maintenance work and hours."""
 
-    __slots__ = ("serial", "state", "missing", "n_missing", "work", "budget", "hours",
-                 "flying", "down_since")
+    __slots__ = ("serial", "state", "units", "missing", "n_missing", "work", "budget", "rate",
+                 "aging", "hours", "age", "flying", "pilot", "down_since", "next_check",
+                 "inspection_due", "overhaul_due", "token")
 
-    def __init__(self, serial: int, n_kinds: int, hours: float, budget: float):
+    def __init__(self, serial: int, z: list[int], hours: float, age: float, budget: float):
         self.serial = serial
         self.state = FMC
-        self.missing = [0] * n_kinds   # units of each LRU kind removed and not yet replaced
+        self.units = [[1.0] * n for n in z]  # reliability of each installed unit, by kind
+        self.missing = [0] * len(z)    # units of each kind removed and not yet replaced
         self.n_missing = 0
-        self.work = 0                  # maintenance jobs under way
+        self.work = 0                  # maintenance jobs under way (or waiting for a dock)
         self.budget = budget           # failure hazard left before the next LRU failure
+        self.rate = 0.0                # LRU failures per flight hour (set by maintenance)
+        self.aging = 1.0               # this airframe's failure multiplier against its type's
         self.hours = hours             # airframe flight hours
+        self.age = age                 # airframe age in years on the start date
         self.flying = False
+        self.pilot = None              # the pilot of the sortie in flight
         self.down_since = 0.0
+        self.next_check = float("inf")  # airframe hours at which something falls due
+        self.inspection_due = (float("inf"), float("inf"))  # (airframe hours, day)
+        self.overhaul_due = (float("inf"), float("inf"))
+        self.token = 0                 # invalidates stale calendar reminders
 
 
 class Fleet:
@@ -47,6 +57,7 @@ class Fleet:
         self.name = name
         self.tails = tails
         self.count = [len(tails), 0, 0, 0, 0]
+        self.delivered = ledger.counter(name, "delivered_aircraft")
         self.levels = [ledger.level(name, metric, value)
                        for metric, value in zip(STATE_METRICS, self.count)]
         self.downtime_days: Counter = ledger.counter(name, "downtime_days")
@@ -61,6 +72,14 @@ class Fleet:
         new = NMCM if tail.work else (NMCS if tail.n_missing else FMC)
         if new != tail.state:
             self._move(tail, new, now)
+
+    def add(self, tail: Tail, now: float) -> None:
+        """A new tail joins the fleet FMC (a delivery)."""
+        self.tails.append(tail)
+        self.count[FMC] += 1
+        self.levels[FMC].add(now, 1.0)
+        self.delivered.n += 1
+        self.back_to_fmc(tail, now)
 
     def remove(self, tail: Tail, state: int, now: float) -> None:
         """Take a tail out of the active fleet (LOST or RETIRED)."""

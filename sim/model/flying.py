@@ -1,17 +1,18 @@
 """The flying programme of one aircraft type: daily sortie generation and sorties.
 
 Each day the programme adds sorties to fly (`pending`): `fleet_hours_per_day / sortie_hours`
-in the fleet programme (regime P), or `hours_per_aircraft_per_day / sortie_hours` for each
-FMC tail in the per-aircraft programme (regime F, where a tail's credit follows the time it
-spends FMC during the flying window). Sorties launch from the pool of idle FMC tails, the
-one idle longest first, and must land before the window closes (a sortie is counted when
-it launches); what is still pending when
-the next day starts was lost for want of an aircraft.
+(regime P), `hours_per_aircraft_per_day / sortie_hours` for each FMC tail (regime F, a
+tail's credit following the time it is FMC in the window), or the planned hours of each
+current pilot (`per_pilot`), times any surge. A sortie needs an idle FMC tail (the one idle
+longest flies), a pilot current on the type and its fuel; it launches inside the daily
+window and must land before it closes. A sortie that cannot fly is counted by cause:
+`no_fuel` at once (the day's ration is spent), `no_aircraft` or `no_pilot` when the next
+day opens with it still pending.
 
-A sortie is one SimPy event, its landing. LRU failures are exponential in flight hours:
-each tail carries a hazard budget drawn as Exp(1), each sortie spends
-`sortie_hours * sum(Z / MTBF) * aging` of it, and a budget run out means one or more
-failures, discovered on landing, whose kinds are drawn in proportion to Z / MTBF.
+A sortie is one SimPy event, its landing, and is counted when it launches. On landing the
+tail spends LRU failure hazard (see `failures`), the accident hazard of the type is spent
+(a type-level Exp(1) budget, scaled by the pilot's lack of recent hours and the fleet's
+age), and flight-hour dues (inspection, overhaul, life) are checked through `next_check`.
 """
 
 from __future__ import annotations
@@ -22,89 +23,161 @@ from collections import deque
 import simpy
 
 from ..rng import Streams, exponential, uniform
-from ..scenario import AircraftType, Flying
+from ..schema import AircraftType, Flying, Run
+from .aircrew import Aircrew
 from .events import Call
-from .fleet import FMC, RETIRED, Fleet, Tail
+from .failures import FlightFailures
+from .fleet import FMC, LOST, Fleet, Tail
+from .fuel import FuelDepot
 from .maintenance import Maintenance
 from .metrics import Ledger
+from .scheduled import Scheduled
 
 EPS = 1e-9
+NO_AIRCRAFT, NO_PILOT = 0, 1
 
 
 class Squadron:
-    __slots__ = ("env", "fleet", "cfg", "maintenance", "sortie_hours", "cycle", "window",
-                 "window_end", "pending", "daily", "per_tail", "rate", "kind_cdf", "aging",
-                 "rate_per_sortie", "hazard", "life", "exp_draw", "kind_draw", "sorties",
-                 "flight_hours", "lost_no_aircraft", "pool")
+    __slots__ = ("env", "fleet", "cfg", "maintenance", "failures", "scheduled", "crew", "depot",
+                 "sortie_hours", "cycle", "window", "window_end", "pending", "daily",
+                 "per_tail", "per_pilot", "surges", "aging", "weibull", "age0", "hazard_scale",
+                 "fuel_per_sortie", "fuel_ration", "accident_scale", "accident_budget",
+                 "accident_age", "low_proficiency", "threshold", "pilot_loss", "accident_draw",
+                 "loss_draw", "sorties", "flight_hours", "fuel_used", "lost", "blocked",
+                 "losses", "pool", "day")
 
-    def __init__(self, env: simpy.Environment, fleet: Fleet, cfg: AircraftType,
-                 flying: Flying, maintenance: Maintenance, streams: Streams, ledger: Ledger):
+    def __init__(self, env: simpy.Environment, fleet: Fleet, cfg: AircraftType, flying: Flying,
+                 run: Run, maintenance: Maintenance, scheduled: Scheduled, crew: Aircrew | None,
+                 depot: FuelDepot | None, streams: Streams, ledger: Ledger):
         self.env, self.fleet, self.cfg, self.maintenance = env, fleet, cfg, maintenance
+        self.failures = FlightFailures(maintenance, streams)
+        self.scheduled, self.crew, self.depot = scheduled, crew, depot
         name = fleet.name
         self.sortie_hours = cfg.sortie_hours
         self.cycle = (cfg.sortie_hours + cfg.turnaround_hours) / 24.0
         self.window = flying.window_hours / 24.0
         self.window_end = -1.0
         self.pending = 0.0
-        if flying.programme == "fleet_hours":
-            self.daily = cfg.fleet_hours_per_day / cfg.sortie_hours
-            self.per_tail = 0.0
-        else:
-            self.daily = 0.0
-            self.per_tail = cfg.hours_per_aircraft_per_day / cfg.sortie_hours
-        rates = [lru.units_per_aircraft / lru.mtbf_flight_hours for lru in cfg.lrus.values()]
-        self.rate = sum(rates)  # failures per flight hour of a tail at the start age
-        self.kind_cdf = [sum(rates[: i + 1]) / self.rate for i in range(len(rates))] \
-            if self.rate > 0 else []
-        if self.kind_cdf:
-            self.kind_cdf[-1] = 1.0
+        self.day = -1
+        programme = flying.programme
+        self.daily = cfg.fleet_hours_per_day / cfg.sortie_hours if programme == "fleet_hours" else 0.0
+        self.per_tail = cfg.hours_per_aircraft_per_day / cfg.sortie_hours \
+            if programme == "per_aircraft" else 0.0
+        self.per_pilot = cfg.hours_per_pilot_per_year / 365.25 / cfg.sortie_hours \
+            if programme == "per_pilot" else 0.0
+        self.surges = [(run.day_of(s.start_date), run.day_of(s.end_date), s.multiplier)
+                       for s in flying.surges]
         self.aging = 1.0 + cfg.aging_per_year
-        self.rate_per_sortie = self.rate * cfg.sortie_hours
-        self.hazard = self.rate_per_sortie
-        self.life = cfg.airframe_life_hours
-        self.exp_draw = streams.block(f"failures/{name}", exponential).next
-        self.kind_draw = streams.block(f"failure-kinds/{name}", uniform).next
+        self.weibull = cfg.aging_weibull_shape
+        self.age0 = cfg.age_years
+        self.hazard_scale = cfg.sortie_hours
+        self.fuel_per_sortie = cfg.fuel_burn_t_per_hour * cfg.sortie_hours if depot else 0.0
+        self.fuel_ration = math.inf
+        acc = cfg.accidents
+        self.accident_scale = acc.per_100k_flight_hours / 1e5 * cfg.sortie_hours if acc else 0.0
+        self.accident_age = 1.0 + acc.age_factor_per_year if acc else 1.0
+        self.low_proficiency = acc.low_proficiency_factor - 1.0 if acc else 0.0
+        self.pilot_loss = acc.pilot_loss_probability if acc else 0.0
+        self.threshold = crew.threshold if crew else 1.0
+        self.accident_draw = streams.block(f"accidents/{name}", exponential).next
+        self.loss_draw = streams.block(f"accident-crew/{name}", uniform).next
+        self.accident_budget = self.accident_draw() if acc else math.inf
         self.sorties = ledger.counter(name, "sorties")
         self.flight_hours = ledger.counter(name, "flight_hours")
-        self.lost_no_aircraft = ledger.counter(name, "sorties_lost_no_aircraft")
+        self.fuel_used = ledger.counter(name, "fuel_used_t")
+        self.lost = [ledger.counter(name, "sorties_lost_no_aircraft"),
+                     ledger.counter(name, "sorties_lost_no_pilot"),
+                     ledger.counter(name, "sorties_lost_no_fuel")]
+        self.losses = ledger.counter(name, "losses")
+        self.blocked = NO_AIRCRAFT
         self.pool: deque[Tail] = deque(fleet.tails)  # idle FMC tails, exactly
         fleet.left_fmc = self._left_fmc
         fleet.back_to_fmc = self._back_to_fmc
 
+    # -- the day's programme -------------------------------------------------------------
+
     def start(self) -> None:
-        """Open the first flying day now; each day schedules the next."""
-        self._day()
+        """Open the first flying day at time 0 (after deliveries and fuel planning)."""
+        Call(self.env, 0.0, self._day)
+
+    def sorties_due(self, now: float) -> float:
+        """The sorties today's programme asks for, including the fraction carried over."""
+        carry = self.pending - math.floor(self.pending + EPS) if self.pending >= 1 - EPS \
+            else self.pending
+        base = self.daily
+        if self.per_tail:
+            base += self.per_tail * self.fleet.count[FMC]
+        if self.per_pilot:
+            base += self.per_pilot * self.crew.active_pilots()
+        for start, end, multiplier in self.surges:
+            if start <= now < end:
+                base *= multiplier
+        return max(0.0, carry) + base
 
     def _day(self, _event: simpy.Event | None = None) -> None:
         """Open a day's flying window and add its programme."""
         env = self.env
         now = env.now
-        if self.pending >= 1.0 - EPS:
-            lost = math.floor(self.pending + EPS)
-            self.lost_no_aircraft.n += lost
-            self.pending = max(0.0, self.pending - lost)
-        if self.aging != 1.0:
-            self.hazard = self.rate_per_sortie * self.aging ** (now / 365.25)
+        due = self.sorties_due(now)
+        if self.pending >= 1.0 - EPS:  # yesterday's leftovers were lost
+            self.lost[self.blocked].n += math.floor(self.pending + EPS)
+        self.pending = due
+        self.day += 1
+        self._age(now)
+        if self.crew:
+            self.crew.new_day()
         self.window_end = now + self.window
-        self.pending += self.daily
-        if self.per_tail:
-            self.pending += self.per_tail * self.fleet.count[FMC]
         self.dispatch()
         Call(env, 1.0, self._day)
 
+    def _age(self, now: float) -> None:
+        years = now / 365.25
+        if self.weibull:
+            factor = ((self.age0 + years) / self.age0) ** (self.weibull - 1.0)
+        else:
+            factor = self.aging ** years
+        self.hazard_scale = self.sortie_hours * factor
+        if self.accident_scale:
+            self.accident_scale = (self.cfg.accidents.per_100k_flight_hours / 1e5 *
+                                   self.sortie_hours * self.accident_age ** years)
+
+    # -- sorties -------------------------------------------------------------------------
+
     def dispatch(self) -> None:
-        """Launch sorties from the idle pool while there is a programme and daylight."""
+        """Launch sorties while there is a programme, daylight, a tail, a pilot and fuel."""
         pool = self.pool
         if not pool or self.pending < 1.0 - EPS:
+            if self.pending >= 1.0 - EPS:
+                self.blocked = NO_AIRCRAFT
             return
         env, cycle = self.env, self.cycle
         if env.now + cycle > self.window_end + EPS:
             return
-        land = self._land
+        land, crew, fuel = self._land, self.crew, self.fuel_per_sortie
         pending = self.pending
         launched = 0
-        while pending >= 1.0 - EPS and pool:
-            tail = pool.popleft()
+        while pending >= 1.0 - EPS:
+            if not pool:
+                self.blocked = NO_AIRCRAFT
+                break
+            if fuel and (self.fuel_ration < fuel - EPS or self.depot.available() < fuel - EPS):
+                lost = math.floor(pending + EPS)  # the day's ration is spent
+                self.lost[2].n += lost
+                self.depot.lost.n += lost
+                pending -= lost
+                break
+            tail = pool[0]
+            if crew:
+                pilot = crew.take(self.day)
+                if pilot is None:
+                    self.blocked = NO_PILOT
+                    break
+                tail.pilot = pilot
+            if fuel:
+                self.fuel_ration -= fuel
+                self.depot.draw(fuel)
+                self.fuel_used.n += fuel
+            pool.popleft()
             pending -= 1.0
             launched += 1
             tail.flying = True
@@ -114,50 +187,57 @@ class Squadron:
         self.flight_hours.n += launched * self.sortie_hours
 
     def _land(self, event: simpy.Event) -> None:
-        """A sortie lands: log its hours, spend failure hazard, discover failures."""
+        """A sortie lands: spend failure and accident hazard, check what falls due."""
         tail: Tail = event._value
         tail.hours += self.sortie_hours
-        budget = tail.budget - self.hazard
+        budget = tail.budget - tail.rate * tail.aging * self.hazard_scale
         if budget > 0:
             tail.budget = budget
         else:
-            self.maintenance.on_failures(tail, self._failed_kinds(tail, -budget))
-        if tail.hours >= self.life:
-            now = self.env.now
-            self.maintenance.discard(tail, now)
-            self.fleet.remove(tail, RETIRED, now)
+            self.failures.on_overshoot(tail, -budget)
+        pilot = tail.pilot
+        if self.accident_scale:
+            self._accident_hazard(tail, pilot)
+        if pilot is not None:
+            tail.pilot = None
+            if tail.state != LOST or self.loss_draw() >= self.pilot_loss:
+                self.crew.back(pilot, self.sortie_hours, self.env.now)
+            else:
+                self.crew.lost.n += 1
+                self.crew.leave(pilot)
+                pilot.flying = False
+        if tail.hours >= tail.next_check and tail.state != LOST:
+            self.scheduled.check(tail)
         tail.flying = False
         if tail.state == FMC:
             self.pool.append(tail)
         if self.pending >= 1.0 - EPS:
             self.dispatch()
 
-    def _failed_kinds(self, tail: Tail, overshoot: float) -> list[int]:
-        """The kinds that failed in a sortie that overshot the tail's budget."""
-        kinds = []
-        cdf = self.kind_cdf
-        while True:
-            u = self.kind_draw()
-            k = 0
-            while cdf[k] < u:
-                k += 1
-            kinds.append(k)
-            fresh = self.exp_draw()
-            if fresh > overshoot:
-                tail.budget = fresh - overshoot
-                return kinds
-            overshoot -= fresh
+    def _accident_hazard(self, tail: Tail, pilot) -> None:
+        factor = 1.0
+        if pilot is not None and self.low_proficiency:
+            short = 1.0 - pilot.expire(self.env.now) / self.threshold
+            if short > 0:
+                factor += self.low_proficiency * short
+        self.accident_budget -= self.accident_scale * factor
+        if self.accident_budget <= 0:
+            self.accident_budget = self.accident_draw()
+            self.losses.n += 1
+            self.maintenance.retire(tail, LOST)
+
+    # -- tails leaving and rejoining FMC -------------------------------------------------
 
     def _left_fmc(self, tail: Tail, now: float) -> None:
         if not tail.flying:
-            self.pool.remove(tail)  # a ground failure of an idle tail (rare)
+            self.pool.remove(tail)  # a ground event on an idle tail (rare)
         if self.per_tail:
             self.pending = max(0.0, self.pending - self.per_tail * self._window_left(now))
 
     def _back_to_fmc(self, tail: Tail, now: float) -> None:
         if self.per_tail:
             self.pending += self.per_tail * self._window_left(now)
-        self.pool.append(tail)  # back from NMCM or NMCS, so on the ground
+        self.pool.append(tail)  # back from NMCM or NMCS (or new), so on the ground
         self.dispatch()
 
     def _window_left(self, now: float) -> float:

@@ -23,16 +23,16 @@ from collections import deque
 import simpy
 
 from ..rng import Streams, uniform
-from ..scenario import Cannibalization
+from ..schema import Cannibalization
 from .events import Call
-from .fleet import LOST, Fleet, Tail
+from .fleet import LOST, RETIRED, Fleet, Tail
 from .metrics import Ledger
-from .parts import LruStock, RepairShop
+from .parts import LruStock, Shop
 
 
 class Maintenance:
     def __init__(self, env: simpy.Environment, fleet: Fleet, lrus: list[LruStock],
-                 shops: list[RepairShop], cann: Cannibalization, allocation: str,
+                 shops: list[Shop], cann: Cannibalization, allocation: str, strip: bool,
                  streams: Streams, ledger: Ledger):
         self.env, self.fleet, self.lrus, self.shops = env, fleet, lrus, shops
         self.tails = fleet.tails
@@ -48,25 +48,26 @@ class Maintenance:
         self.waiting: list[tuple[int, int]] = []       # (units missing, serial), ascending
         self.backorder_queue = [deque() for _ in lrus]  # serials, oldest first (fifo)
         self.donor_units = [0] * len(lrus)               # installed units on waiting tails
+        self.strip = strip
+        self.inverse_mtbf = [1.0 / lru.mtbf for lru in lrus]
 
     # -- failures and parts ------------------------------------------------------------
 
-    def on_failures(self, tail: Tail, kinds: list[int]) -> None:
-        """LRUs of these kinds failed on `tail`: remove them and find replacements."""
+    def on_failures(self, tail: Tail, removed: list[tuple[int, float]]) -> None:
+        """Units (kind, reliability) just failed and came off `tail`: send them to repair and
+        find replacements."""
         now = self.env.now
         was_waiting = tail.n_missing > 0
-        for k in kinds:
-            if tail.missing[k] >= self.z[k]:
-                continue  # nothing of that kind left installed to fail
-            self._to_repair(k, now)
+        for k, reliability in removed:
+            self._to_repair(k, reliability, now)
             lru = self.lrus[k]
             lru.removals.n += 1
-            if lru.stock.value >= 1:
-                lru.stock.add(now, -1.0)
+            if lru.shelf:
                 lru.shelf_fills.n += 1
-                self._install(tail, lru.rr_days)
+                self._install(tail, k, lru.take(now), lru.rr_days)
             else:
                 self._set_missing(tail, k, 1, now)
+        self.rerate(tail)
         # A tail that was waiting already could not be completed before and needs more now;
         # a tail that starts waiting may complete others with its parts (it is a new donor).
         if tail.n_missing and not was_waiting and self.policy != "none":
@@ -74,18 +75,35 @@ class Maintenance:
                 self._consolidate(tail, now)
         self.fleet.restate(tail, now)
 
-    def receive(self, k: int) -> None:
+    def receive(self, k: int, reliability: float = 1.0) -> None:
         """A serviceable unit of kind k arrives: fill a waiting tail, else stock the shelf."""
         now = self.env.now
         tail = self._claimant(k)
         if tail is None:
-            self.lrus[k].stock.add(now, 1.0)
+            self.lrus[k].put(now, reliability)
             return
         self._set_missing(tail, k, -1, now)
-        self._install(tail, self.lrus[k].rr_days)
+        self._install(tail, k, reliability, self.lrus[k].rr_days)
+        self.rerate(tail)
         if tail.n_missing and self.policy != "none":
             self._complete(tail, now)
         self.fleet.restate(tail, now)
+
+    def rerate(self, tail: Tail) -> None:
+        """A tail's LRU failure rate per flight hour, from the units it has installed."""
+        tail.rate = sum(sum(1.0 / r for r in units) * inv
+                        for units, inv in zip(tail.units, self.inverse_mtbf))
+
+    def retire(self, tail: Tail, state: int = RETIRED) -> None:
+        """A tail leaves the fleet; a retired one may be stripped of its serviceable LRUs."""
+        now = self.env.now
+        self.fleet.remove(tail, state, now)
+        self.discard(tail, now)
+        if state == RETIRED and self.strip:
+            for k, units in enumerate(tail.units):
+                stripped, tail.units[k] = units, []
+                for reliability in stripped:
+                    self.receive(k, reliability)
 
     def new_month(self) -> None:
         """A capped policy gets its quota back and works its backlog, closest to FMC first."""
@@ -94,7 +112,7 @@ class Maintenance:
             if self.waiting and self.quota >= 1:
                 self._consolidate(None, self.env.now)
 
-    def _to_repair(self, k: int, now: float) -> None:
+    def _to_repair(self, k: int, reliability: float, now: float) -> None:
         lru = self.lrus[k]
         condemned = lru.condemn_draw() < lru.cfg.condemned_fraction
         duration = lru.repair_time()
@@ -102,13 +120,22 @@ class Maintenance:
             lru.condemned.n += 1
             return
         lru.in_repair.add(now, 1.0)
-        self.shops[k].submit(duration, lambda: self._repaired(k))
+        self.shops[k].submit(duration, self._repaired, (k, reliability, now))
 
-    def _repaired(self, k: int) -> None:
-        self.lrus[k].in_repair.add(self.env.now, -1.0)
-        self.receive(k)
+    def _repaired(self, unit: tuple[int, float, float]) -> None:
+        k, reliability, since = unit
+        lru, now = self.lrus[k], self.env.now
+        lru.in_repair.add(now, -1.0)
+        lru.repaired.n += 1
+        lru.repair_turnaround.n += now - since
+        self.receive(k, reliability)
 
-    def _install(self, tail: Tail, days: float) -> None:
+    def _install(self, tail: Tail, k: int, reliability: float, days: float) -> None:
+        """Fit a unit; the job takes `days` of work on the tail (NMCM while it lasts)."""
+        tail.units[k].append(reliability)
+        self.work(tail, days)
+
+    def work(self, tail: Tail, days: float) -> None:
         """A maintenance job of `days` on the tail (NMCM while it lasts)."""
         if days <= 0:
             return
@@ -201,7 +228,8 @@ class Maintenance:
         for _, serial in list(self.waiting):
             other = self.tails[serial]
             if other is not tail and other.n_missing and self.quota >= 1:
-                self._complete(other, now)
+                if self._complete(other, now):
+                    self.fleet.restate(other, now)
 
     def _donor(self, k: int, recipient: Tail) -> Tail | None:
         """The waiting tail with most units missing that still has a unit of kind k."""
@@ -215,46 +243,15 @@ class Maintenance:
     def _move(self, donor: Tail, recipient: Tail, k: int, now: float) -> None:
         self.cannibalizations.n += 1
         self.quota -= 1
+        units = donor.units[k]
+        reliability = units.pop(units.index(max(units)))  # the donor's best unit of kind k
         self._set_missing(donor, k, 1, now)
+        self.rerate(donor)
         self.fleet.restate(donor, now)
         if self.damage_probability and self.damage_draw() < self.damage_probability:
-            self._to_repair(k, now)  # the part broke in the move; the recipient still waits
+            self._to_repair(k, reliability, now)  # it broke in the move; the recipient waits
+            self.work(recipient, self.cann_days)
         else:
             self._set_missing(recipient, k, -1, now)
-        self._install(recipient, self.cann_days)
-
-
-class CalendarFailures:
-    """Failures of one LRU kind that come with time, flown or not (corrosion, seals, rubber).
-
-    Each installed unit fails at `per_unit_per_year`, growing by `aging` a year. The stream
-    of candidate failures runs at the fleet's highest rate over the horizon and is thinned:
-    a candidate lands on a random unit position and counts only if that tail is active, on
-    the ground, has a unit installed there, and passes the aging thinning.
-    """
-
-    def __init__(self, env: simpy.Environment, maintenance: Maintenance, k: int,
-                 per_unit_per_year: float, aging: float, horizon: float, streams: Streams):
-        self.env, self.maintenance, self.k = env, maintenance, k
-        self.tails, self.z = maintenance.tails, maintenance.z[k]
-        self.aging, self.horizon_years = aging, horizon / 365.25
-        top = per_unit_per_year / 365.25 * len(self.tails) * self.z * aging ** self.horizon_years
-        name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}"
-        self.gap = streams.block(f"calendar/{name}",
-                                 lambda g, n: g.exponential(1.0 / top, n)).next if top > 0 else None
-        self.pick = streams.block(f"calendar-pick/{name}", uniform).next
-
-    def start(self) -> None:
-        if self.gap is not None:
-            Call(self.env, self.gap(), self._candidate)
-
-    def _candidate(self, _event: simpy.Event) -> None:
-        env, k, z = self.env, self.k, self.z
-        u = self.pick() * len(self.tails) * z
-        position = int(u)
-        tail = self.tails[position // z]
-        keep = self.aging ** (env.now / 365.25 - self.horizon_years)
-        if (tail.state < LOST and not tail.flying and position % z < z - tail.missing[k]
-                and (keep >= 1.0 or self.pick() < keep)):
-            self.maintenance.on_failures(tail, [k])
-        Call(env, self.gap(), self._candidate)
+            self._install(recipient, k, reliability, self.cann_days)
+            self.rerate(recipient)

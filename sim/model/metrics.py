@@ -9,6 +9,8 @@ means and the post-warm-up horizon mean are differences of snapshots.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -81,11 +83,25 @@ class Ledger:
 
 
 FLEET_LEVELS = ("fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "lost_aircraft",
-                "retired_aircraft", "backorders", "stock", "in_repair")
-FLEET_COUNTERS = ("sorties", "flight_hours", "sorties_lost_no_aircraft", "cannibalizations",
-                  "removals", "condemned", "resupplied", "downtime_days", "returns_to_fmc")
+                "retired_aircraft", "backorders", "stock", "in_repair", "pilots",
+                "pilots_in_conversion", "proficient_pilots", "crewed_fmc_aircraft")
+FLEET_COUNTERS = ("sorties", "flight_hours", "sorties_lost_no_aircraft",
+                  "sorties_lost_no_pilot", "sorties_lost_no_fuel", "cannibalizations",
+                  "removals", "condemned", "resupplied", "downtime_days", "returns_to_fmc",
+                  "losses", "delivered_aircraft", "fuel_used_t", "pilot_flight_hours",
+                  "pilots_departed", "pilots_lost", "inspections", "overhauls")
 LRU_SUMS = ("backorders", "stock", "in_repair", "removals", "condemned", "resupplied",
             "shelf_fills")
+FUEL_SUMS = ("fuel_stock_t", "fuel_used_t", "fuel_delivered_t")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The shape of a scenario's metrics: LRU kinds by type, finite shops, fuel kinds."""
+
+    kinds: dict[str, list[str]]
+    shops: dict[tuple[str, str], float]  # (type, shop name) -> servers
+    fuels: list[str]
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -94,7 +110,7 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
 
 
 def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.ndarray,
-           rows: list[int], shops: dict[tuple[str, str], float]) -> dict[str, dict[str, np.ndarray]]:
+           rows: list[int], layout: Layout) -> dict[str, dict[str, np.ndarray]]:
     """Metrics per aircraft type (and "ALL") over the windows between consecutive `rows`.
 
     Levels become time averages over each window, counters totals; then come the sums over
@@ -104,23 +120,28 @@ def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.n
     span = times[r[1:]] - times[r[:-1]]
     means = (levels[r[1:]] - levels[r[:-1]]) / span[:, None]
     totals = counters[r[1:]] - counters[r[:-1]]
-    out: dict[str, dict[str, np.ndarray]] = {}
+    out: dict[str, dict[str, np.ndarray]] = {name: {} for name in layout.kinds}
+    out["ALL"] = {}
     for (group, name), column in zip(ledger.level_keys, means.T):
-        out.setdefault(group, {})[name] = column
+        out[group][name] = column
     for (group, name), column in zip(ledger.counter_keys, totals.T):
-        out.setdefault(group, {})[name] = column
+        out[group][name] = column
     zero = np.zeros(len(span))
-    for metrics in out.values():
-        kinds = {m.split(".", 1)[0] for m in metrics if "." in m}
+    for group, kinds in layout.kinds.items():
+        metrics = out[group]
         for name in LRU_SUMS:
             metrics[name] = sum((metrics[f"{k}.{name}"] for k in kinds), zero)
         for k in kinds:
             metrics[f"{k}.fill_rate"] = _ratio(metrics[f"{k}.shelf_fills"], metrics[f"{k}.removals"])
-    for (group, prefix), channels in shops.items():
-        out[group][f"{prefix}repair_utilization"] = out[group][f"{prefix}repair_busy"] / channels
-    fleet = {name: sum((m[name] for m in out.values()), zero)
-             for name in FLEET_LEVELS + FLEET_COUNTERS}
-    out["ALL"] = fleet
+    for (group, shop), n in layout.shops.items():
+        out[group][f"{shop}_utilization"] = out[group][f"{shop}_busy"] / n
+    fleet = out["ALL"]
+    types = [out[name] for name in layout.kinds]
+    for name in FLEET_LEVELS + FLEET_COUNTERS:
+        fleet[name] = sum((m.get(name, zero) for m in types), zero)
+    for name in FUEL_SUMS:
+        fleet[name] = sum((fleet[f"{kind}.{name}"] for kind in layout.fuels), zero)
+    years = span / 365.25
     for metrics in out.values():
         active = metrics["fmc_aircraft"] + metrics["nmcm_aircraft"] + metrics["nmcs_aircraft"]
         metrics["active_aircraft"] = active
@@ -129,4 +150,7 @@ def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.n
                                                  metrics["sorties"], 100.0)
         metrics["mean_downtime_days"] = _ratio(metrics["downtime_days"],
                                                metrics["returns_to_fmc"])
+        if "pilots" in metrics:
+            metrics["hours_per_pilot"] = _ratio(metrics["pilot_flight_hours"],
+                                                metrics["pilots"] * years)
     return out

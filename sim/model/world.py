@@ -13,13 +13,18 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from ..rng import Streams
-from ..scenario import Scenario
-from .fleet import Fleet, Tail
+from ..rng import Streams, uniform
+from ..schema import AircraftType, Delivery, Scenario
+from .aircrew import Aircrew
+from .events import Call
+from .failures import CalendarFailures
+from .fleet import FMC, Fleet, Tail
 from .flying import Squadron
-from .maintenance import CalendarFailures, Maintenance
-from .metrics import Ledger, derive
-from .parts import LruStock, RepairShop, channel_count, resupply
+from .fuel import FuelDepot, FuelSupply
+from .maintenance import Maintenance
+from .metrics import Ledger, Layout, derive
+from .parts import LruStock, PartSupply, Shop, servers
+from .scheduled import Scheduled
 
 
 @dataclass(frozen=True)
@@ -47,21 +52,131 @@ def simulate(scenario: Scenario, replication: int, root_seed: int) -> Replicatio
 
 
 class World:
-    """The SimPy environment and the fleet, parts and flying of every aircraft type."""
+    """The SimPy environment, the fuel depots and every aircraft type's squadron."""
 
     def __init__(self, scenario: Scenario, replication: int, root_seed: int):
         self.scenario, self.replication, self.root_seed = scenario, replication, root_seed
-        self.env = simpy.Environment()
-        self.streams = Streams(root_seed, replication)
-        self.ledger = Ledger()
-        self.horizon = scenario.run.horizon_days
-        self.squadrons = [_build_type(self.env, scenario, name, self.streams, self.ledger,
-                                      self.horizon) for name in scenario.types]
+        self.env = env = simpy.Environment()
+        self.streams = streams = Streams(root_seed, replication)
+        self.ledger = ledger = Ledger()
+        self.horizon = horizon = scenario.run.horizon_days
+        self.depots = {kind: FuelDepot(env, kind, cfg, ledger) for kind, cfg in scenario.fuel.items()}
+        for kind, cfg in scenario.fuel.items():
+            self.depots[kind].start()
+            for name, channel in cfg.channels.items():
+                FuelSupply(env, self.depots[kind], channel, scenario.run, scenario.sanctions,
+                           horizon, streams, f"fuel/{kind}/{name}").start()
+        self.squadrons = [self._build_type(name, cfg) for name, cfg in scenario.types.items()]
+        self.by_name = {sq.fleet.name: sq for sq in self.squadrons}
+        self._ration_order()
+        self._conversions()
         self.maintenances = [sq.maintenance for sq in self.squadrons]
-        self.bounds, self.labels = month_bounds(scenario.run.start_date, self.horizon)
+        self.crewed = {sq.fleet.name: ledger.level(sq.fleet.name, "crewed_fmc_aircraft")
+                       for sq in self.squadrons if sq.crew}
+        self.bounds, self.labels = month_bounds(scenario.run.start_date, horizon)
         times = sorted(set(self.bounds) | {scenario.run.warmup_days})
-        self.env.process(_snapshots(self.env, self.ledger, times, set(self.bounds),
-                                    self.maintenances))
+        env.process(self._snapshots(times, set(self.bounds)))
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_type(self, name: str, cfg: AircraftType) -> Squadron:
+        env, streams, ledger, sc = self.env, self.streams, self.ledger, self.scenario
+        z = [lru.units_per_aircraft for lru in cfg.lrus.values()]
+        spread = streams.block(f"airframes/{name}", uniform).next
+        budgets = streams.block(f"initial/{name}", lambda g, n: g.standard_exponential(n)).next
+        tails = []
+        for serial in range(cfg.count):
+            age = cfg.age_years + (spread() - 0.5) * cfg.age_spread_years
+            hours = cfg.airframe_hours + (spread() - 0.5) * cfg.airframe_hours_spread
+            tails.append(_tail(serial, z, cfg, age, hours, budgets()))
+        fleet = Fleet(name, tails, ledger)
+        lrus = [LruStock(name, kind, lru, ledger, streams) for kind, lru in cfg.lrus.items()]
+        shared = Shop(env, name, "repair", servers(cfg.repair.channels), ledger)
+        shops = [shared if lru.repair_channels is None else
+                 Shop(env, name, f"{kind}.repair", servers(lru.repair_channels), ledger)
+                 for kind, lru in cfg.lrus.items()]
+        maintenance = Maintenance(env, fleet, lrus, shops, sc.cannibalization,
+                                  sc.maintenance.allocation, cfg.retired_tails == "strip",
+                                  streams, ledger)
+        scheduled = Scheduled(env, fleet, cfg, maintenance.retire, streams, ledger)
+        for tail in tails:
+            maintenance.rerate(tail)
+            scheduled.enrol(tail, new=False)
+        crew = Aircrew(env, name, cfg.pilots, sc.flying.pilot_assignment == "elite_first",
+                       self.horizon, streams, ledger) if cfg.pilots else None
+        if crew:
+            crew.start()
+        depot = self.depots[cfg.fuel] if cfg.fuel else None
+        squadron = Squadron(env, fleet, cfg, sc.flying, sc.run, maintenance, scheduled, crew,
+                            depot, streams, ledger)
+        squadron.start()
+        max_tails = cfg.count + sum(d.count for d in cfg.deliveries)
+        for k, (kind, lru) in enumerate(cfg.lrus.items()):
+            for channel_name, channel in lru.supply.items():
+                PartSupply(env, channel, sc.run, sc.sanctions, self.horizon, streams,
+                           f"supply/{name}/{kind}/{channel_name}",
+                           _deliver(maintenance, k)).start()
+            if lru.calendar_failures_per_year > 0:
+                CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
+                                 1.0 + cfg.aging_per_year, self.horizon, max_tails,
+                                 streams).start()
+        for i, batch in enumerate(cfg.deliveries):
+            day = sc.run.day_of(batch.date)
+            if 0 <= day < self.horizon:
+                Call(env, day, self._deliver_tails, (squadron, batch, i))
+        return squadron
+
+    def _deliver_tails(self, event: simpy.Event) -> None:
+        squadron, batch, index = event.value
+        fleet, cfg = squadron.fleet, squadron.cfg
+        z = [lru.units_per_aircraft for lru in cfg.lrus.values()]
+        budgets = self.streams.block(f"deliveries/{fleet.name}/{index}",
+                                     lambda g, n: g.standard_exponential(n)).next
+        for _ in range(batch.count):
+            tail = _tail(len(fleet.tails), z, cfg, batch.age_years, batch.airframe_hours,
+                         budgets(), now=self.env.now)
+            squadron.maintenance.rerate(tail)
+            squadron.scheduled.enrol(tail, new=True)
+            fleet.add(tail, self.env.now)
+
+    def _ration_order(self) -> None:
+        for kind, depot in self.depots.items():
+            first = [n for n in self.scenario.fuel[kind].priority]
+            rest = [sq.fleet.name for sq in self.squadrons
+                    if sq.cfg.fuel == kind and sq.fleet.name not in first]
+            depot.squadrons = [self.by_name[n] for n in first + rest
+                               if self.by_name[n].cfg.fuel == kind]
+
+    def _conversions(self) -> None:
+        for sq in self.squadrons:
+            if not sq.crew:
+                continue
+            for conv in sq.cfg.pilots.conversions.values():
+                day = self.scenario.run.day_of(conv.start_date)
+                if 0 <= day < self.horizon:
+                    Call(self.env, day, self._convert, (sq, conv))
+
+    def _convert(self, event: simpy.Event) -> None:
+        target, conv = event.value
+        n = conv.pilots if conv.from_type == "intake" else \
+            self.by_name[conv.from_type].crew.release(conv.pilots)
+        target.crew.enrol(n, conv.duration_days)
+
+    def _snapshots(self, times: list[float], months: set[float]):
+        env = self.env
+        for t in times:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.ledger.snapshot(env.now)
+            if t in months:
+                for sq in self.squadrons:
+                    sq.maintenance.new_month()
+                    if sq.crew:
+                        proficient = sq.crew.snapshot(env.now)
+                        self.crewed[sq.fleet.name].set(
+                            env.now, float(min(sq.fleet.count[FMC], proficient)))
+
+    # -- running -------------------------------------------------------------------------
 
     def run(self) -> ReplicationResult:
         """Run to the horizon (from wherever the clock stands) and collect the statistics."""
@@ -73,71 +188,52 @@ class World:
         snap_t, levels, counters = self.ledger.tables()
         index = {t: i for i, t in enumerate(snap_t[:-1])}
         index[horizon] = len(snap_t) - 1
-        shops = _shop_channels(self.scenario)
+        layout = _layout(self.scenario)
         month_rows = [index[t] for t in self.bounds] + [index[horizon]]
-        monthly = derive(self.ledger, levels, counters, snap_t, month_rows, shops)
+        monthly = derive(self.ledger, levels, counters, snap_t, month_rows, layout)
         horizon_rows = [index[run.warmup_days], index[horizon]]
-        totals = derive(self.ledger, levels, counters, snap_t, horizon_rows, shops)
+        totals = derive(self.ledger, levels, counters, snap_t, horizon_rows, layout)
         values = {g: {m: float(v[0]) for m, v in ms.items()} for g, ms in totals.items()}
         return ReplicationResult(self.scenario.name, self.replication, self.root_seed, events,
                                  tuple(self.labels), values, monthly)
 
 
-def _build_type(env: simpy.Environment, scenario: Scenario, name: str, streams: Streams,
-                ledger: Ledger, horizon: float) -> Squadron:
-    cfg = scenario.types[name]
-    budgets = streams.generator(f"initial/{name}").standard_exponential(cfg.count)
-    tails = [Tail(i, len(cfg.lrus), cfg.airframe_hours, float(b)) for i, b in enumerate(budgets)]
-    fleet = Fleet(name, tails, ledger)
-    lrus = [LruStock(name, kind, lru, ledger, streams) for kind, lru in cfg.lrus.items()]
-    shared = RepairShop(env, name, "", channel_count(cfg.repair.channels), ledger)
-    shops = [shared if lru.repair_channels is None else
-             RepairShop(env, name, f"{kind}.", channel_count(lru.repair_channels), ledger)
-             for kind, lru in cfg.lrus.items()]
-    maintenance = Maintenance(env, fleet, lrus, shops, scenario.cannibalization,
-                              scenario.maintenance.allocation, streams, ledger)
-    squadron = Squadron(env, fleet, cfg, scenario.flying, maintenance, streams, ledger)
-    squadron.start()
-    for k, (kind, lru) in enumerate(cfg.lrus.items()):
-        if lru.resupply is not None:
-            env.process(resupply(env, lru.resupply, streams, f"resupply/{name}/{kind}",
-                                 _deliver(maintenance, k)))
-        if lru.calendar_failures_per_year > 0:
-            CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
-                             1.0 + cfg.aging_per_year, horizon, streams).start()
-    return squadron
+def _tail(serial: int, z: list[int], cfg: AircraftType, age: float, hours: float,
+          budget: float, now: float = 0.0) -> Tail:
+    """A tail with its airframe's own aging multiplier against the type's (at `age_years`)."""
+    start_age = age - now / 365.25  # its age on the start date (negative: built later)
+    tail = Tail(serial, z, hours, start_age, budget)
+    if cfg.aging_weibull_shape:
+        tail.aging = (max(start_age, 1e-6) / cfg.age_years) ** (cfg.aging_weibull_shape - 1.0)
+    else:
+        tail.aging = (1.0 + cfg.aging_per_year) ** (start_age - cfg.age_years)
+    return tail
 
 
 def _deliver(maintenance: Maintenance, k: int):
     lru = maintenance.lrus[k]
 
-    def deliver() -> None:
+    def deliver(reliability: float) -> None:
         lru.resupplied.n += 1
-        maintenance.receive(k)
+        maintenance.receive(k, reliability)
     return deliver
 
 
-def _snapshots(env: simpy.Environment, ledger: Ledger, times: list[float], months: set[float],
-               maintenances: list[Maintenance]):
-    for t in times:
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        ledger.snapshot(env.now)
-        if t in months:
-            for m in maintenances:
-                m.new_month()
-
-
-def _shop_channels(scenario: Scenario) -> dict[tuple[str, str], float]:
-    """Channels of each finite repair shop, keyed by (type, metric prefix)."""
-    out = {}
+def _layout(scenario: Scenario) -> Layout:
+    """What `derive` needs to know: LRU kinds, finite shops, fuel kinds."""
+    kinds = {name: list(cfg.lrus) for name, cfg in scenario.types.items()}
+    shops = {}
     for name, cfg in scenario.types.items():
         if cfg.repair.channels != "unlimited":
-            out[(name, "")] = float(cfg.repair.channels)
+            shops[(name, "repair")] = float(cfg.repair.channels)
         for kind, lru in cfg.lrus.items():
             if lru.repair_channels not in (None, "unlimited"):
-                out[(name, f"{kind}.")] = float(lru.repair_channels)
-    return out
+                shops[(name, f"{kind}.repair")] = float(lru.repair_channels)
+        if cfg.inspection and cfg.inspection.docks != "unlimited":
+            shops[(name, "inspection")] = float(cfg.inspection.docks)
+        if cfg.overhaul and cfg.overhaul.depot_slots not in ("unlimited", 0):
+            shops[(name, "overhaul")] = float(cfg.overhaul.depot_slots)
+    return Layout(kinds, shops, list(scenario.fuel))
 
 
 def month_bounds(start: dt.date, horizon_days: float) -> tuple[list[float], list[str]]:

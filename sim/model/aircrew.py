@@ -1,0 +1,185 @@
+"""Pilots: the pool current on each type, their hours, proficiency, intake and attrition.
+
+A sortie needs a pilot current on its type. Available pilots wait in a priority queue: with
+`fewest_hours` the one with the fewest hours in the last 12 months flies next (ties: the one
+who has waited longest, so equal pilots take turns); with `elite_first` the type's elite
+pilots come first. A pilot flies at most `max_sorties_per_day`. Each pilot's rolling
+12-month hours are kept from a log of sorties; proficiency is those hours at or above the
+type's threshold. Pilots join from training (`intake_per_year`, after `training_days`) or
+from conversion of another type's pilots, and leave at `attrition_per_year` or in accidents.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from heapq import heappop, heappush
+
+import simpy
+
+from ..rng import Streams, exponential
+from ..schema import Pilots
+from .events import Call
+from .metrics import Ledger
+
+YEAR = 365.0  # the rolling window of proficiency, in days
+
+
+class Pilot:
+    __slots__ = ("serial", "log", "rolling", "elite", "active", "flying", "day", "today")
+
+    def __init__(self, serial: int, elite: bool):
+        self.serial = serial
+        self.log: deque[tuple[float, float]] = deque()  # (day, flight hours) of recent sorties
+        self.rolling = 0.0
+        self.elite = elite
+        self.active = True
+        self.flying = False
+        self.day = -1
+        self.today = 0
+
+    def expire(self, now: float) -> float:
+        """Drop sorties older than 12 months; return the rolling 12-month hours."""
+        log = self.log
+        while log and log[0][0] <= now - YEAR:
+            self.rolling -= log.popleft()[1]
+        if not log:
+            self.rolling = 0.0  # no float residue once the window is empty
+        return self.rolling
+
+
+class Aircrew:
+    """The pilots of one aircraft type."""
+
+    def __init__(self, env: simpy.Environment, type_name: str, cfg: Pilots, elite_first: bool,
+                 horizon: float, streams: Streams, ledger: Ledger):
+        self.env, self.cfg, self.horizon = env, cfg, horizon
+        self.elite_first = elite_first
+        self.max_today = cfg.max_sorties_per_day
+        self.threshold = cfg.proficiency_hours
+        self.pilots: list[Pilot] = []
+        self.queue: list[tuple] = []  # (elite rank, rolling hours, turn, pilot)
+        self.rested: list[Pilot] = []
+        self.turn = 0
+        self.leave_draw = streams.block(f"attrition/{type_name}", exponential).next
+        self.count = ledger.level(type_name, "pilots")
+        self.converting = ledger.level(type_name, "pilots_in_conversion")
+        self.proficient = ledger.level(type_name, "proficient_pilots")
+        self.hours_12m = ledger.level(type_name, "pilot_12m_hours")
+        self.departed = ledger.counter(type_name, "pilots_departed")
+        self.lost = ledger.counter(type_name, "pilots_lost")
+        self.flown = ledger.counter(type_name, "pilot_flight_hours")
+        for i in range(cfg.count):
+            pilot = self.join(elite=i < cfg.elite)
+            for month in range(12):  # the 12 months before the start, flown evenly
+                pilot.log.append((-YEAR + (month + 0.5) * YEAR / 12, cfg.initial_12m_hours / 12))
+            pilot.rolling = cfg.initial_12m_hours
+            self._enqueue(pilot)
+
+    def start(self) -> None:
+        if self.cfg.intake_per_year > 0:
+            Call(self.env, self.cfg.training_days, self._intake)
+
+    # -- sorties -------------------------------------------------------------------------
+
+    def take(self, day: int) -> Pilot | None:
+        """The next pilot to fly today, or None if every current pilot is busy or rested."""
+        queue = self.queue
+        while queue:
+            pilot = heappop(queue)[3]
+            if not pilot.active:
+                continue
+            if pilot.day != day:
+                pilot.day, pilot.today = day, 0
+            if pilot.today >= self.max_today:
+                self.rested.append(pilot)
+                continue
+            pilot.today += 1
+            pilot.flying = True
+            return pilot
+        return None
+
+    def back(self, pilot: Pilot, hours: float, now: float) -> None:
+        """A pilot lands after `hours` of flight."""
+        pilot.flying = False
+        self.flown.n += hours
+        pilot.log.append((now, hours))
+        pilot.rolling += hours
+        if pilot.active:
+            pilot.expire(now)
+            self._enqueue(pilot)
+
+    def new_day(self) -> None:
+        for pilot in self.rested:
+            if pilot.active:
+                self._enqueue(pilot)
+        self.rested.clear()
+
+    def _enqueue(self, pilot: Pilot) -> None:
+        self.turn += 1
+        rank = 0 if (pilot.elite and self.elite_first) else 1
+        heappush(self.queue, (rank, pilot.rolling, self.turn, pilot))
+
+    # -- joining and leaving -------------------------------------------------------------
+
+    def join(self, elite: bool = False) -> Pilot:
+        """A new pilot current on the type (not yet queued to fly)."""
+        now = self.env.now
+        pilot = Pilot(len(self.pilots), elite)
+        self.pilots.append(pilot)
+        self.count.add(now, 1.0)
+        stay = self.leave_draw() / self.cfg.attrition_per_year if self.cfg.attrition_per_year \
+            else float("inf")
+        if now + stay < self.horizon:
+            Call(self.env, stay, self._depart, pilot)
+        return pilot
+
+    def leave(self, pilot: Pilot) -> None:
+        """The pilot leaves the pool (attrition, conversion, an accident)."""
+        if pilot.active:
+            pilot.active = False
+            self.count.add(self.env.now, -1.0)
+
+    def active_pilots(self) -> int:
+        return int(self.count.value)
+
+    def _depart(self, event: simpy.Event) -> None:
+        pilot = event.value
+        if pilot.active:
+            self.departed.n += 1
+            self.leave(pilot)
+
+    def _intake(self, _event: simpy.Event) -> None:
+        self._enqueue(self.join())
+        Call(self.env, 365.25 / self.cfg.intake_per_year, self._intake)
+
+    def release(self, n: int) -> int:
+        """Give up to `n` pilots on the ground to another type's conversion course
+        (the most experienced first); return how many went."""
+        now = self.env.now
+        candidates = sorted((p for p in self.pilots if p.active and not p.flying),
+                            key=lambda p: (-p.expire(now), p.serial))[:n]
+        for pilot in candidates:
+            self.leave(pilot)
+        return len(candidates)
+
+    def enrol(self, n: int, days: float) -> None:
+        """`n` pilots start conversion to this type; they join the pool after `days`."""
+        if n:
+            self.converting.add(self.env.now, n)
+            Call(self.env, days, self._converted, n)
+
+    def _converted(self, event: simpy.Event) -> None:
+        self.converting.add(self.env.now, -event.value)
+        for _ in range(event.value):
+            self._enqueue(self.join())
+
+    # -- monthly proficiency -------------------------------------------------------------
+
+    def snapshot(self, now: float) -> int:
+        """Sample proficiency at the start of a month: sets the sampled levels, returns the
+        number of proficient pilots."""
+        hours = [p.expire(now) for p in self.pilots if p.active]
+        proficient = sum(1 for h in hours if h >= self.threshold - 1e-9)
+        self.proficient.set(now, float(proficient))
+        self.hours_12m.set(now, sum(hours) / len(hours) if hours else 0.0)
+        return proficient

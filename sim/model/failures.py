@@ -1,0 +1,99 @@
+"""LRU failures: in flight (exponential in flight hours) and with calendar time.
+
+In flight, each installed unit of kind k and reliability r fails at `1 / (r * MTBF_k)` per
+flight hour, times the airframe's aging multiplier. A tail carries one hazard budget, drawn
+as Exp(1); each sortie spends `rate * aging * sortie_hours` of it, and a budget run out means
+a failure, discovered on landing, of a unit drawn in proportion to its failure rate
+(further failures in the same sortie while the overshoot lasts). Calendar failures strike an
+installed unit of a tail on the ground at `calendar_failures_per_year`, flown or not.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from ..rng import Streams, exponential, uniform
+from .events import Call
+from .fleet import LOST, Tail
+from .maintenance import Maintenance
+
+
+class FlightFailures:
+    """Which units fail when a sortie overshoots a tail's hazard budget."""
+
+    def __init__(self, maintenance: Maintenance, streams: Streams):
+        self.maintenance = maintenance
+        name = maintenance.fleet.name
+        self.exp_draw = streams.block(f"failures/{name}", exponential).next
+        self.pick_draw = streams.block(f"failure-kinds/{name}", uniform).next
+        self.inverse_mtbf = maintenance.inverse_mtbf
+
+    def on_overshoot(self, tail: Tail, overshoot: float) -> None:
+        """The sortie spent `overshoot` more hazard than the tail's budget held."""
+        exposure = overshoot / tail.rate  # flight exposure left after the first failure
+        removed = []
+        while True:
+            removed.append(self._pop_unit(tail))
+            self.maintenance.rerate(tail)
+            fresh = self.exp_draw()
+            left = exposure * tail.rate
+            if fresh > left or tail.rate <= 0:
+                tail.budget = fresh - left
+                break
+            exposure -= fresh / tail.rate
+        self.maintenance.on_failures(tail, removed)
+
+    def _pop_unit(self, tail: Tail) -> tuple[int, float]:
+        """Remove a unit drawn in proportion to its failure rate; return (kind, reliability)."""
+        target = self.pick_draw() * tail.rate
+        last = None
+        for k, units in enumerate(tail.units):
+            inv = self.inverse_mtbf[k]
+            for i, r in enumerate(units):
+                if inv:
+                    last = (k, i)
+                    target -= inv / r
+                    if target <= 0:
+                        return k, units.pop(i)
+        k, i = last  # rounding: the last unit that can fail
+        return k, tail.units[k].pop(i)
+
+
+class CalendarFailures:
+    """Failures of one LRU kind that come with time, flown or not (corrosion, seals, rubber).
+
+    Each installed unit fails at `per_unit_per_year`, growing by `aging` a year. The stream
+    of candidate failures runs at the fleet's highest rate over the horizon and is thinned:
+    a candidate lands on a random unit position and counts only if that tail is active, on
+    the ground, has a unit installed there, and passes the aging thinning.
+    """
+
+    def __init__(self, env: simpy.Environment, maintenance: Maintenance, k: int,
+                 per_unit_per_year: float, aging: float, horizon: float, max_tails: int,
+                 streams: Streams):
+        self.env, self.maintenance, self.k = env, maintenance, k
+        self.tails, self.z = maintenance.tails, maintenance.z[k]
+        self.max_tails = max_tails
+        self.aging, self.horizon_years = aging, horizon / 365.25
+        top = per_unit_per_year / 365.25 * max_tails * self.z * aging ** self.horizon_years
+        name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}"
+        self.gap = streams.block(f"calendar/{name}",
+                                 lambda g, n: g.exponential(1.0 / top, n)).next if top > 0 else None
+        self.pick = streams.block(f"calendar-pick/{name}", uniform).next
+
+    def start(self) -> None:
+        if self.gap is not None:
+            Call(self.env, self.gap(), self._candidate)
+
+    def _candidate(self, _event: simpy.Event) -> None:
+        env, k, z = self.env, self.k, self.z
+        position = int(self.pick() * self.max_tails * z)
+        serial, slot = divmod(position, z)
+        keep = self.aging ** (env.now / 365.25 - self.horizon_years)
+        if serial < len(self.tails):
+            tail = self.tails[serial]
+            units = tail.units[k]
+            if (tail.state < LOST and not tail.flying and slot < len(units)
+                    and (keep >= 1.0 or self.pick() < keep)):
+                self.maintenance.on_failures(tail, [(k, units.pop(slot))])
+        Call(env, self.gap(), self._candidate)

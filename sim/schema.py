@@ -1,0 +1,380 @@
+"""The scenario schema: every key of a scenario file, its unit, default and range.
+
+A scenario is the whole problem definition of one simulated world: the fleet by aircraft
+type, each type's LRUs (line-replaceable units) with their reliability, repair and supply,
+its pilots, fuel, scheduled maintenance and accident rate, the flying programme, the
+cannibalization policy and the sanctions regime. Every numeric key carries its unit in its
+name (`sortie_hours`, `mtbf_flight_hours`, `repair_days`, `initial_t`); every one has a
+range check. The models are frozen and reject unknown keys by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_/+-]*$"
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
+Channels = Annotated[int, Field(ge=1, le=10_000)] | Literal["unlimited"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Distribution(_Strict):
+    """A positive random duration given by its mean and coefficient of variation (cv)."""
+
+    distribution: Literal["deterministic", "exponential", "lognormal", "gamma"] = "exponential"
+    mean: float = Field(gt=0, le=10_000)
+    cv: float | None = Field(default=None, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _cv_fits(self) -> Distribution:
+        fixed = {"deterministic": 0.0, "exponential": 1.0}.get(self.distribution)
+        if fixed is not None and self.cv is not None and self.cv != fixed:
+            raise ValueError(f"cv: a {self.distribution} distribution has cv {fixed:g}")
+        if fixed is None and (self.cv is None or self.cv <= 0):
+            raise ValueError(f"cv: a {self.distribution} distribution needs cv > 0")
+        return self
+
+
+class _Window(_Strict):
+    """A channel active between `start_date` and `end_date`, scaled while sanctions bite."""
+
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    sanctions_factor: float = Field(default=1.0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            raise ValueError("end_date: must come after start_date")
+        return self
+
+
+class PartChannel(_Window):
+    """A source of new LRUs: domestic production, a black market, a transfer package.
+
+    `units_per_year` arrive steadily (or as a Poisson stream) while the channel is active,
+    the first `lead_days` after it opens; `units` is a one-off delivery at the same moment.
+    A unit's `reliability` scales its MTBF once installed (below 1: reverse-engineered or
+    grey-market parts that fail sooner).
+    """
+
+    units_per_year: float = Field(default=0.0, ge=0, le=100_000)
+    units: int = Field(default=0, ge=0, le=1_000_000)
+    lead_days: float = Field(default=0.0, ge=0, le=36_500)
+    arrivals: Literal["steady", "poisson"] = "steady"
+    reliability: float = Field(default=1.0, gt=0, le=1)
+
+
+class FuelChannel(_Window):
+    """Deliveries of fuel: `t_per_year` in `deliveries_per_year` equal shipments, each varying
+    with coefficient of variation `cv` and missing with `disruption_probability`, capped at
+    `cap_t_per_year` in a calendar year (a legal cap such as UNSCR 2397)."""
+
+    t_per_year: float = Field(ge=0, le=100_000_000)
+    deliveries_per_year: float = Field(default=12.0, gt=0, le=366)
+    cv: float = Field(default=0.0, ge=0, le=5)
+    disruption_probability: float = Field(default=0.0, ge=0, le=1)
+    cap_t_per_year: float = Field(default=math.inf, ge=0)
+
+
+class Fuel(_Strict):
+    """One fuel kind (jet fuel, avgas): the air force's stock and what flows into it.
+
+    `air_force_share` of every delivery reaches the air force; training may not draw the
+    stock below `reserve_t` (the wartime reserve). When the day's programme needs more than
+    the stock above the reserve, types are served in `priority` order (others after, in
+    file order)."""
+
+    initial_t: float = Field(ge=0, le=100_000_000)
+    reserve_t: float = Field(default=0.0, ge=0, le=100_000_000)
+    air_force_share: float = Field(default=1.0, gt=0, le=1)
+    priority: list[Name] = Field(default_factory=list)
+    channels: dict[Name, FuelChannel] = Field(default_factory=dict)
+
+
+class RepairShop(_Strict):
+    """Repair channels (parallel repair lines) shared by the LRU kinds of one aircraft type."""
+
+    channels: Channels = "unlimited"
+
+
+class Lru(_Strict):
+    """One kind of line-replaceable unit on an aircraft type."""
+
+    units_per_aircraft: int = Field(default=1, ge=1, le=100)
+    mtbf_flight_hours: float = Field(gt=0)  # inf: never fails in flight
+    calendar_failures_per_year: float = Field(default=0.0, ge=0, le=365)
+    repair_days: Distribution = Distribution(distribution="exponential", mean=30.0)
+    condemned_fraction: float = Field(default=0.0, ge=0, le=1)
+    initial_stock: int = Field(default=0, ge=0, le=1_000_000)
+    remove_replace_hours: float = Field(default=0.0, ge=0, le=1_000)
+    repair_channels: Channels | None = None  # None: the type's shared repair shop
+    supply: dict[Name, PartChannel] = Field(default_factory=dict)
+
+
+class Conversion(_Strict):
+    """Pilots converting to this type: from another type's pool, or new from `intake`."""
+
+    from_type: Name
+    pilots: int = Field(ge=1, le=100_000)
+    start_date: dt.date
+    duration_days: float = Field(default=180.0, ge=0, le=3_650)
+
+
+class Pilots(_Strict):
+    """The pilots current on one type, their intake, attrition and proficiency threshold."""
+
+    count: int = Field(ge=0, le=100_000)
+    initial_12m_hours: float = Field(default=0.0, ge=0, le=2_000)
+    proficiency_hours: float = Field(default=100.0, gt=0, le=2_000)
+    intake_per_year: float = Field(default=0.0, ge=0, le=10_000)
+    training_days: float = Field(default=0.0, ge=0, le=3_650)
+    attrition_per_year: float = Field(default=0.0, ge=0, le=1)
+    elite: int = Field(default=0, ge=0, le=100_000)
+    max_sorties_per_day: int = Field(default=2, ge=1, le=24)
+    conversions: dict[Name, Conversion] = Field(default_factory=dict)
+
+
+class Inspection(_Strict):
+    """A periodic inspection, due every `interval_flight_hours` or `interval_months`,
+    whichever comes first, taking `days` in one of `docks`."""
+
+    interval_flight_hours: float | None = Field(default=None, gt=0)
+    interval_months: float | None = Field(default=None, gt=0)
+    days: float = Field(gt=0, le=3_650)
+    docks: Channels = "unlimited"
+
+    @model_validator(mode="after")
+    def _has_interval(self) -> Inspection:
+        if self.interval_flight_hours is None and self.interval_months is None:
+            raise ValueError("interval_flight_hours: give it, or interval_months, or both")
+        return self
+
+
+class Overhaul(_Strict):
+    """Depot overhaul at a flight-hour or calendar interval. With `depot_slots = 0` there is
+    no depot: a tail due for overhaul stays grounded (NMCM)."""
+
+    interval_flight_hours: float | None = Field(default=None, gt=0)
+    interval_years: float | None = Field(default=None, gt=0)
+    days: float = Field(gt=0, le=3_650)
+    depot_slots: Annotated[int, Field(ge=0, le=10_000)] | Literal["unlimited"] = "unlimited"
+
+    @model_validator(mode="after")
+    def _has_interval(self) -> Overhaul:
+        if self.interval_flight_hours is None and self.interval_years is None:
+            raise ValueError("interval_flight_hours: give it, or interval_years, or both")
+        return self
+
+
+class Accidents(_Strict):
+    """Accident risk per sortie: `per_100k_flight_hours`, times a factor rising to
+    `low_proficiency_factor` for a pilot with no recent hours, times
+    `(1 + age_factor_per_year)^years` of airframe aging from the start date."""
+
+    per_100k_flight_hours: float = Field(ge=0, le=100_000)
+    low_proficiency_factor: float = Field(default=1.0, ge=1, le=100)
+    age_factor_per_year: float = Field(default=0.0, ge=0, le=1)
+    pilot_loss_probability: float = Field(default=0.5, ge=0, le=1)
+
+
+class Delivery(_Strict):
+    """A batch of new tails joining the fleet (a transfer)."""
+
+    date: dt.date
+    count: int = Field(ge=1, le=100_000)
+    age_years: float = Field(default=0.0, ge=0, le=100)
+    airframe_hours: float = Field(default=0.0, ge=0, le=100_000)
+
+
+class AircraftType(_Strict):
+    """One aircraft type: its tails, flying profile, aging, LRUs, pilots and maintenance."""
+
+    count: int = Field(ge=0, le=100_000)
+    age_years: float = Field(default=0.0, ge=0, le=100)
+    age_spread_years: float = Field(default=0.0, ge=0, le=100)
+    airframe_hours: float = Field(default=0.0, ge=0, le=100_000)
+    airframe_hours_spread: float = Field(default=0.0, ge=0, le=100_000)
+    airframe_life_hours: float = Field(default=math.inf, gt=0)
+    airframe_life_years: float = Field(default=math.inf, gt=0)
+    retired_tails: Literal["strip", "scrap"] = "strip"
+    sortie_hours: float = Field(gt=0, le=24)
+    turnaround_hours: float = Field(default=0.0, ge=0, le=48)
+    fleet_hours_per_day: float | None = Field(default=None, ge=0, le=100_000)
+    hours_per_aircraft_per_day: float | None = Field(default=None, ge=0, le=24)
+    hours_per_pilot_per_year: float | None = Field(default=None, ge=0, le=2_000)
+    aging_per_year: float = Field(default=0.0, ge=0, le=1)
+    aging_weibull_shape: float | None = Field(default=None, gt=0, le=10)
+    fuel: Name | None = None
+    fuel_burn_t_per_hour: float = Field(default=0.0, ge=0, le=100)
+    repair: RepairShop = RepairShop()
+    lrus: dict[Name, Lru] = Field(default_factory=dict)
+    pilots: Pilots | None = None
+    inspection: Inspection | None = None
+    overhaul: Overhaul | None = None
+    accidents: Accidents | None = None
+    deliveries: list[Delivery] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _aging(self) -> AircraftType:
+        if self.aging_weibull_shape is not None:
+            if self.aging_per_year:
+                raise ValueError("aging_weibull_shape: give it or aging_per_year, not both")
+            if self.age_years <= 0:
+                raise ValueError("aging_weibull_shape: needs age_years > 0")
+        if self.age_spread_years > 2 * self.age_years:
+            raise ValueError("age_spread_years: at most twice age_years (no negative ages)")
+        if self.airframe_hours_spread > 2 * self.airframe_hours:
+            raise ValueError("airframe_hours_spread: at most twice airframe_hours")
+        return self
+
+
+class Run(_Strict):
+    """Horizon and statistics window of one replication."""
+
+    years: float = Field(default=10.0, gt=0, le=100)
+    start_date: dt.date = dt.date(2023, 1, 1)
+    warmup_days: float = Field(default=0.0, ge=0)
+
+    @property
+    def horizon_days(self) -> float:
+        return self.years * 365.25
+
+    def day_of(self, date: dt.date) -> float:
+        """Model time (days from the start date) of a calendar date."""
+        return float((date - self.start_date).days)
+
+    @model_validator(mode="after")
+    def _warmup_fits(self) -> Run:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError(f"warmup_days: {self.warmup_days} is not shorter than the horizon"
+                             f" ({self.horizon_days:g} days)")
+        return self
+
+
+class Surge(_Strict):
+    """A period when the flying programme is multiplied (an exercise, a crisis)."""
+
+    start_date: dt.date
+    end_date: dt.date
+    multiplier: float = Field(gt=0, le=100)
+
+
+class Flying(_Strict):
+    """The flying programme.
+
+    `fleet_hours`: each type flies `fleet_hours_per_day`, whichever tails are FMC (regime P).
+    `per_aircraft`: each FMC tail flies `hours_per_aircraft_per_day` (regime F).
+    `per_pilot`: each current pilot is planned `hours_per_pilot_per_year`.
+    Sorties launch inside a daily window of `window_hours` and must land before it closes.
+    `pilot_assignment`: the available pilot with the fewest recent hours flies next, or the
+    type's `elite` pilots first.
+    """
+
+    programme: Literal["fleet_hours", "per_aircraft", "per_pilot"] = "fleet_hours"
+    window_hours: float = Field(default=10.0, gt=0, le=24)
+    pilot_assignment: Literal["fewest_hours", "elite_first"] = "fewest_hours"
+    surges: list[Surge] = Field(default_factory=list)
+
+
+class Cannibalization(_Strict):
+    """Moving a serviceable LRU from a grounded tail (the donor) to complete another."""
+
+    policy: Literal["none", "capped", "full"] = "full"
+    max_actions_per_month: int = Field(default=0, ge=0, le=1_000_000)
+    hours_per_action: float = Field(default=6.0, ge=0, le=1_000)
+    damage_probability: float = Field(default=0.0, ge=0, le=1)
+
+
+class Maintenance(_Strict):
+    """Who gets a part that arrives: the waiting tail closest to FMC, or the oldest backorder."""
+
+    allocation: Literal["closest_to_fmc", "fifo"] = "closest_to_fmc"
+
+
+class Sanctions(_Strict):
+    """The period in which channels are scaled by their `sanctions_factor`."""
+
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+_PROGRAMME_KEY = {"fleet_hours": "fleet_hours_per_day",
+                  "per_aircraft": "hours_per_aircraft_per_day",
+                  "per_pilot": "hours_per_pilot_per_year"}
+
+
+class Scenario(_Strict):
+    name: Name
+    description: str = ""
+    run: Run = Run()
+    flying: Flying = Flying()
+    cannibalization: Cannibalization = Cannibalization()
+    maintenance: Maintenance = Maintenance()
+    sanctions: Sanctions = Sanctions()
+    fuel: dict[Name, Fuel] = Field(default_factory=dict)
+    types: dict[Name, AircraftType] = Field(default_factory=dict)
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        for name, t in self.types.items():
+            _check_type(self, name, t)
+        for kind, fuel in self.fuel.items():
+            for i, name in enumerate(fuel.priority):
+                if name not in self.types:
+                    raise ValueError(f"fuel.{kind}.priority.{i}: no aircraft type '{name}'")
+        for key, (low, high) in self.ranges.items():
+            value = _lookup(self, key)
+            if low > high:
+                raise ValueError(f"ranges.{key}: low {low:g} is above high {high:g}")
+            if not low <= value <= high:
+                raise ValueError(f"ranges.{key}: value {value:g} lies outside its range"
+                                 f" [{low:g}, {high:g}]")
+        return self
+
+
+def _check_type(scenario: Scenario, name: str, t: AircraftType) -> None:
+    programme = scenario.flying.programme
+    needed = _PROGRAMME_KEY[programme]
+    if getattr(t, needed) is None:
+        raise ValueError(f"types.{name}.{needed}: required when flying.programme = '{programme}'")
+    if programme == "per_pilot" and t.pilots is None:
+        raise ValueError(f"types.{name}.pilots: required when flying.programme = 'per_pilot'")
+    cycle = t.sortie_hours + t.turnaround_hours
+    if cycle > scenario.flying.window_hours:
+        raise ValueError(f"types.{name}.sortie_hours: sortie and turnaround ({cycle:g} h)"
+                         f" do not fit in flying.window_hours ({scenario.flying.window_hours:g})")
+    if t.fuel is not None and t.fuel not in scenario.fuel:
+        raise ValueError(f"types.{name}.fuel: no fuel kind '{t.fuel}' in [fuel]")
+    if t.pilots is not None:
+        for conv_name, conv in t.pilots.conversions.items():
+            if conv.from_type != "intake" and conv.from_type not in scenario.types:
+                raise ValueError(f"types.{name}.pilots.conversions.{conv_name}.from_type:"
+                                 f" no aircraft type '{conv.from_type}' (or 'intake')")
+            if conv.from_type != "intake" and scenario.types[conv.from_type].pilots is None:
+                raise ValueError(f"types.{name}.pilots.conversions.{conv_name}.from_type:"
+                                 f" type '{conv.from_type}' has no pilots")
+
+
+def _lookup(scenario: BaseModel, dotted: str) -> float:
+    node: Any = scenario
+    for part in dotted.split("."):
+        if isinstance(node, BaseModel) and part in type(node).model_fields:
+            node = getattr(node, part)
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise ValueError(f"ranges.{dotted}: no such key in the scenario")
+    if isinstance(node, bool) or not isinstance(node, (int, float)):
+        raise ValueError(f"ranges.{dotted}: not a numeric key")
+    return float(node)
