@@ -289,3 +289,50 @@ def test_same_seed_same_result_and_scenario_untouched(scen, seed, replication):
                                                         and math.isnan(b.values[group][metric]))
             assert np.array_equal(a.monthly[group][metric], b.monthly[group][metric],
                                   equal_nan=True)
+
+
+def _strip_supply(scen, **type_updates):
+    fuel = {k: f.model_copy(update={"initial_t": 0.0, "channels": {}})
+            for k, f in scen.fuel.items()}
+    types = {n: t.model_copy(update=type_updates) for n, t in scen.types.items()}
+    return scen.model_copy(update={"fuel": fuel, "types": types})
+
+
+@PROFILE
+@given(scenarios())
+def test_no_fuel_means_no_sorties_of_the_types_that_burn_it(scen):
+    result = simulate(_strip_supply(scen), 0, 3)
+    for name, t in scen.types.items():
+        if t.fuel is not None and t.fuel_burn_t_per_hour > 0:
+            assert result.values[name]["sorties"] == 0
+            assert result.values[name]["fuel_used_t"] == 0
+
+
+@PROFILE
+@given(scenarios())
+def test_no_pilots_means_no_sorties(scen):
+    types = {}
+    for name, t in scen.types.items():
+        crew = t.pilots.model_copy(update={"count": 0, "intake_per_year": 0.0,
+                                           "conversions": {}})
+        types[name] = t.model_copy(update={"pilots": crew})
+    result = simulate(scen.model_copy(update={"types": types}), 0, 3)
+    for name in scen.types:
+        assert result.values[name]["sorties"] == 0
+        assert result.values[name]["pilot_flight_hours"] == 0
+
+
+@PROFILE
+@given(scenarios())
+def test_pilot_hours_add_up_to_the_sorties_flown(scen):
+    scen = scen.model_copy(update={"run": scen.run.model_copy(update={"years": 0.9})})
+    world = World(scen, 0, 4)
+    result = world.run()
+    for squadron in world.squadrons:
+        crew, name = squadron.crew, squadron.fleet.name
+        logged = sum(h for p in crew.pilots for t, h in p.log if t >= 0)
+        assert math.isclose(logged, crew.flown.n, abs_tol=1e-6)
+        if squadron.cfg.accidents is None:  # every sortie's hours went to its pilot
+            airborne = sum(1 for t in squadron.fleet.tails if t.flying) * squadron.sortie_hours
+            assert math.isclose(crew.flown.n + airborne, squadron.flight_hours.n, abs_tol=1e-6)
+        assert result.values[name]["losses"] <= squadron.cfg.count + squadron.fleet.delivered.n

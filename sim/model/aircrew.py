@@ -127,8 +127,8 @@ class Aircrew:
         pilot = Pilot(len(self.pilots), elite)
         self.pilots.append(pilot)
         self.count.add(now, 1.0)
-        stay = self.leave_draw() / self.cfg.attrition_per_year if self.cfg.attrition_per_year \
-            else float("inf")
+        stay = self.leave_draw() / self.cfg.attrition_per_year * 365.25 \
+            if self.cfg.attrition_per_year else float("inf")  # days before the pilot leaves
         if now + stay < self.horizon:
             Call(self.env, stay, self._depart, pilot)
         return pilot
