@@ -41,9 +41,9 @@ class Streams:
         return gen
 
     def block(self, name: str, draw: Callable[[np.random.Generator, int], np.ndarray]) -> Block:
-        """A buffered stream of scalars drawn as `draw(generator, size)`."""
-        gen = self.generator(name)
-        return Block(lambda size: draw(gen, size))
+        """A buffered stream of scalars drawn as `draw(generator, size)`; its generator is
+        made on the first draw, so that streams a run never uses cost nothing."""
+        return Block(lambda size: draw(self.generator(name), size))
 
 
 class Block:

@@ -102,10 +102,12 @@ class Aircrew:
         """A pilot lands after `hours` of flight."""
         pilot.flying = False
         self.flown.n += hours
-        pilot.log.append((now, hours))
+        log = pilot.log
+        log.append((now, hours))
         pilot.rolling += hours
-        if pilot.active:
+        if log[0][0] <= now - YEAR:
             pilot.expire(now)
+        if pilot.active:
             self._enqueue(pilot)
 
     def new_day(self) -> None:

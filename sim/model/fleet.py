@@ -26,7 +26,7 @@ class Tail:
     """One airframe: its state, installed and missing LRUs, maintenance work and hours."""
 
     __slots__ = ("serial", "state", "units", "missing", "n_missing", "work", "budget", "rate",
-                 "aging", "hours", "age", "flying", "pilot", "down_since", "next_check",
+                 "aging", "hazard", "hours", "age", "flying", "pilot", "down_since", "next_check",
                  "inspection_due", "overhaul_due", "token")
 
     def __init__(self, serial: int, z: list[int], hours: float, age: float, budget: float):
@@ -39,6 +39,7 @@ class Tail:
         self.budget = budget           # failure hazard left before the next LRU failure
         self.rate = 0.0                # LRU failures per flight hour (set by maintenance)
         self.aging = 1.0               # this airframe's failure multiplier against its type's
+        self.hazard = 0.0              # rate * aging: hazard per flight hour at the start date
         self.hours = hours             # airframe flight hours
         self.age = age                 # airframe age in years on the start date
         self.flying = False

@@ -102,9 +102,11 @@ class Squadron:
 
     def sorties_due(self, now: float) -> float:
         """The sorties today's programme asks for, including the fraction carried over."""
-        carry = self.pending - math.floor(self.pending + EPS) if self.pending >= 1 - EPS \
-            else self.pending
+        pending = self.pending
+        carry = pending - math.floor(pending + EPS) if pending >= 1 - EPS else pending
         base = self.daily
+        if not (self.per_tail or self.per_pilot or self.surges):
+            return max(0.0, carry) + base
         if self.per_tail:
             base += self.per_tail * self.fleet.count[FMC]
         if self.per_pilot:
@@ -190,7 +192,7 @@ class Squadron:
         """A sortie lands: spend failure and accident hazard, check what falls due."""
         tail: Tail = event._value
         tail.hours += self.sortie_hours
-        budget = tail.budget - tail.rate * tail.aging * self.hazard_scale
+        budget = tail.budget - tail.hazard * self.hazard_scale
         if budget > 0:
             tail.budget = budget
         else:

@@ -91,8 +91,12 @@ class Maintenance:
 
     def rerate(self, tail: Tail) -> None:
         """A tail's LRU failure rate per flight hour, from the units it has installed."""
-        tail.rate = sum(sum(1.0 / r for r in units) * inv
-                        for units, inv in zip(tail.units, self.inverse_mtbf))
+        rate = 0.0
+        for units, inv in zip(tail.units, self.inverse_mtbf):
+            for r in units:
+                rate += inv / r
+        tail.rate = rate
+        tail.hazard = rate * tail.aging
 
     def retire(self, tail: Tail, state: int = RETIRED) -> None:
         """A tail leaves the fleet; a retired one may be stripped of its serviceable LRUs."""
@@ -228,8 +232,7 @@ class Maintenance:
         for _, serial in list(self.waiting):
             other = self.tails[serial]
             if other is not tail and other.n_missing and self.quota >= 1:
-                if self._complete(other, now):
-                    self.fleet.restate(other, now)
+                self._complete(other, now)
 
     def _donor(self, k: int, recipient: Tail) -> Tail | None:
         """The waiting tail with most units missing that still has a unit of kind k."""
@@ -255,3 +258,4 @@ class Maintenance:
             self._set_missing(recipient, k, -1, now)
             self._install(recipient, k, reliability, self.cann_days)
             self.rerate(recipient)
+        self.fleet.restate(recipient, now)
