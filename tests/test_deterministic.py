@@ -56,10 +56,11 @@ def test_d2_pilot_hours_shared_exactly():
     world = World(scenario, 0, 1)
     result = world.run()
     crew = world.squadrons[0].crew
-    hours = [sum(h for _, h in p.log) for p in crew.pilots]
+    hours = [p.total for p in crew.pilots]
     assert result.values["D2"]["sorties"] == 1440
     assert len(hours) == 30
     assert hours == [72.0] * 30                     # 48 sorties of 1.5 FH each, spread 0
+    assert [p.expire(30.0) for p in crew.pilots] == [72.0] * 30  # all inside 12 months
     assert result.values["D2"]["pilot_flight_hours"] == 2160.0
     per_day = result.values["D2"]["pilot_flight_hours"] / 30 / 30
     assert per_day == pytest.approx(2.4)

@@ -5,13 +5,14 @@ A sortie needs a pilot current on its type. Available pilots wait in a priority 
 who has waited longest, so equal pilots take turns); with `elite_first` the type's elite
 pilots come first. A pilot flies at most `max_sorties_per_day`. Each pilot's rolling
 12-month hours are kept from a log of sorties; proficiency is those hours at or above the
-type's threshold. Pilots join from training (`intake_per_year`, after `training_days`) or
-from conversion of another type's pilots, and leave at `attrition_per_year` or in accidents.
+type's threshold; they are kept in twelve monthly buckets, so that a sortie costs one
+addition and a month's turn one subtraction. Pilots join from training (`intake_per_year`,
+after `training_days`) or from conversion of another type's pilots, and leave at
+`attrition_per_year` or in accidents.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from heapq import heappop, heappush
 
 import simpy
@@ -21,16 +22,19 @@ from ..schema import Pilots
 from .events import Call
 from .metrics import Ledger
 
-YEAR = 365.0  # the rolling window of proficiency, in days
+MONTH = 365.25 / 12  # days; proficiency looks back over the last twelve months
 
 
 class Pilot:
-    __slots__ = ("serial", "log", "rolling", "elite", "active", "flying", "day", "today")
+    __slots__ = ("serial", "months", "month", "rolling", "total", "elite", "active", "flying",
+                 "day", "today")
 
-    def __init__(self, serial: int, elite: bool):
+    def __init__(self, serial: int, elite: bool, month: int):
         self.serial = serial
-        self.log: deque[tuple[float, float]] = deque()  # (day, flight hours) of recent sorties
-        self.rolling = 0.0
+        self.months = [0.0] * 12  # flight hours in each of the last twelve months (a ring)
+        self.month = month        # the month the newest bucket belongs to
+        self.rolling = 0.0        # the sum of the buckets: rolling 12-month hours
+        self.total = 0.0          # hours flown since the start of the run
         self.elite = elite
         self.active = True
         self.flying = False
@@ -38,13 +42,22 @@ class Pilot:
         self.today = 0
 
     def expire(self, now: float) -> float:
-        """Drop sorties older than 12 months; return the rolling 12-month hours."""
-        log = self.log
-        while log and log[0][0] <= now - YEAR:
-            self.rolling -= log.popleft()[1]
-        if not log:
-            self.rolling = 0.0  # no float residue once the window is empty
+        """Turn the ring to the current month; return the rolling 12-month hours."""
+        month = int(now // MONTH)
+        if month != self.month:
+            months = self.months
+            for m in range(self.month + 1, min(month, self.month + 12) + 1):
+                months[m % 12] = 0.0
+            self.month = month
+            self.rolling = sum(months)
         return self.rolling
+
+    def log(self, now: float, hours: float) -> None:
+        if now >= (self.month + 1) * MONTH:
+            self.expire(now)
+        self.months[self.month % 12] += hours
+        self.rolling += hours
+        self.total += hours
 
 
 class Aircrew:
@@ -56,7 +69,8 @@ class Aircrew:
         self.elite_first = elite_first
         self.max_today = cfg.max_sorties_per_day
         self.threshold = cfg.proficiency_hours
-        self.pilots: list[Pilot] = []
+        self.pilots: list[Pilot] = []  # everyone who ever flew the type in this run
+        self.roster: list[Pilot] = []  # the current ones (and some departed, pruned monthly)
         self.queue: list[tuple] = []  # (elite rank, rolling hours, turn, pilot)
         self.rested: list[Pilot] = []
         self.turn = 0
@@ -70,9 +84,8 @@ class Aircrew:
         self.flown = ledger.counter(type_name, "pilot_flight_hours")
         for i in range(cfg.count):
             pilot = self.join(elite=i < cfg.elite)
-            for month in range(12):  # the 12 months before the start, flown evenly
-                pilot.log.append((-YEAR + (month + 0.5) * YEAR / 12, cfg.initial_12m_hours / 12))
-            pilot.rolling = cfg.initial_12m_hours
+            pilot.months = [cfg.initial_12m_hours / 12] * 12  # flown evenly in the last year
+            pilot.rolling = sum(pilot.months)
             self._enqueue(pilot)
 
     def start(self) -> None:
@@ -102,11 +115,7 @@ class Aircrew:
         """A pilot lands after `hours` of flight."""
         pilot.flying = False
         self.flown.n += hours
-        log = pilot.log
-        log.append((now, hours))
-        pilot.rolling += hours
-        if log[0][0] <= now - YEAR:
-            pilot.expire(now)
+        pilot.log(now, hours)
         if pilot.active:
             self._enqueue(pilot)
 
@@ -126,8 +135,9 @@ class Aircrew:
     def join(self, elite: bool = False) -> Pilot:
         """A new pilot current on the type (not yet queued to fly)."""
         now = self.env.now
-        pilot = Pilot(len(self.pilots), elite)
+        pilot = Pilot(len(self.pilots), elite, int(now // MONTH))
         self.pilots.append(pilot)
+        self.roster.append(pilot)
         self.count.add(now, 1.0)
         stay = self.leave_draw() / self.cfg.attrition_per_year * 365.25 \
             if self.cfg.attrition_per_year else float("inf")  # days before the pilot leaves
@@ -158,7 +168,7 @@ class Aircrew:
         """Give up to `n` pilots on the ground to another type's conversion course
         (the most experienced first); return how many went."""
         now = self.env.now
-        candidates = sorted((p for p in self.pilots if p.active and not p.flying),
+        candidates = sorted((p for p in self.roster if p.active and not p.flying),
                             key=lambda p: (-p.expire(now), p.serial))[:n]
         for pilot in candidates:
             self.leave(pilot)
@@ -180,7 +190,8 @@ class Aircrew:
     def snapshot(self, now: float) -> int:
         """Sample proficiency at the start of a month: sets the sampled levels, returns the
         number of proficient pilots."""
-        hours = [p.expire(now) for p in self.pilots if p.active]
+        self.roster = [p for p in self.roster if p.active]
+        hours = [p.expire(now) for p in self.roster]
         proficient = sum(1 for h in hours if h >= self.threshold - 1e-9)
         self.proficient.set(now, float(proficient))
         self.hours_12m.set(now, sum(hours) / len(hours) if hours else 0.0)

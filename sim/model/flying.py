@@ -44,7 +44,7 @@ class Squadron:
                  "fuel_per_sortie", "fuel_ration", "accident_scale", "accident_budget",
                  "accident_age", "low_proficiency", "threshold", "pilot_loss", "accident_draw",
                  "loss_draw", "sorties", "flight_hours", "fuel_used", "lost", "blocked",
-                 "losses", "pool", "day")
+                 "losses", "pool", "day", "due", "due_at")
 
     def __init__(self, env: simpy.Environment, fleet: Fleet, cfg: AircraftType, flying: Flying,
                  run: Run, maintenance: Maintenance, scheduled: Scheduled, crew: Aircrew | None,
@@ -59,6 +59,7 @@ class Squadron:
         self.window_end = -1.0
         self.pending = 0.0
         self.day = -1
+        self.due, self.due_at = 0.0, -1.0
         programme = flying.programme
         self.daily = cfg.fleet_hours_per_day / cfg.sortie_hours if programme == "fleet_hours" else 0.0
         self.per_tail = cfg.hours_per_aircraft_per_day / cfg.sortie_hours \
@@ -101,7 +102,14 @@ class Squadron:
         Call(self.env, 0.0, self._day)
 
     def sorties_due(self, now: float) -> float:
-        """The sorties today's programme asks for, including the fraction carried over."""
+        """The sorties today's programme asks for, including the fraction carried over
+        (the fuel depot asks first, at the same instant, so the answer is kept)."""
+        if self.due_at == now:
+            return self.due
+        self.due_at, self.due = now, self._sorties_due(now)
+        return self.due
+
+    def _sorties_due(self, now: float) -> float:
         pending = self.pending
         carry = pending - math.floor(pending + EPS) if pending >= 1 - EPS else pending
         base = self.daily
@@ -153,40 +161,42 @@ class Squadron:
                 self.blocked = NO_AIRCRAFT
             return
         env, cycle = self.env, self.cycle
-        if env.now + cycle > self.window_end + EPS:
+        if env._now + cycle > self.window_end + EPS:
             return
-        land, crew, fuel = self._land, self.crew, self.fuel_per_sortie
-        pending = self.pending
+        due = math.floor(self.pending + EPS)
+        fuel = self.fuel_per_sortie
+        if fuel:  # sorties beyond the day's ration, or the stock above the reserve, are lost
+            fuelled = math.floor(min(self.fuel_ration, self.depot.available()) / fuel + EPS)
+            if fuelled < due:
+                lost = due - max(fuelled, 0)
+                self.lost[2].n += lost
+                self.depot.lost.n += lost
+                self.pending -= lost
+                due -= lost
+        land, crew, day = self._land, self.crew, self.day
         launched = 0
-        while pending >= 1.0 - EPS:
+        while launched < due:
             if not pool:
                 self.blocked = NO_AIRCRAFT
                 break
-            if fuel and (self.fuel_ration < fuel - EPS or self.depot.available() < fuel - EPS):
-                lost = math.floor(pending + EPS)  # the day's ration is spent
-                self.lost[2].n += lost
-                self.depot.lost.n += lost
-                pending -= lost
-                break
-            tail = pool[0]
             if crew:
-                pilot = crew.take(self.day)
+                pilot = crew.take(day)
                 if pilot is None:
                     self.blocked = NO_PILOT
                     break
-                tail.pilot = pilot
-            if fuel:
-                self.fuel_ration -= fuel
-                self.depot.draw(fuel)
-                self.fuel_used.n += fuel
-            pool.popleft()
-            pending -= 1.0
-            launched += 1
+                pool[0].pilot = pilot
+            tail = pool.popleft()
             tail.flying = True
             Call(env, cycle, land, tail)
-        self.pending = pending
-        self.sorties.n += launched
-        self.flight_hours.n += launched * self.sortie_hours
+            launched += 1
+        if launched:
+            self.pending -= launched
+            self.sorties.n += launched
+            self.flight_hours.n += launched * self.sortie_hours
+            if fuel:
+                self.fuel_ration -= launched * fuel
+                self.fuel_used.n += launched * fuel
+                self.depot.draw(launched * fuel)
 
     def _land(self, event: simpy.Event) -> None:
         """A sortie lands: spend failure and accident hazard, check what falls due."""
@@ -199,11 +209,18 @@ class Squadron:
             self.failures.on_overshoot(tail, -budget)
         pilot = tail.pilot
         if self.accident_scale:
-            self._accident_hazard(tail, pilot)
+            hazard = self.accident_scale
+            if pilot is not None:  # up to low_proficiency_factor for a pilot with no hours
+                short = 1.0 - pilot.rolling / self.threshold
+                if short > 0:
+                    hazard *= 1.0 + self.low_proficiency * short
+            self.accident_budget -= hazard
+            if self.accident_budget <= 0:
+                self._accident(tail)
         if pilot is not None:
             tail.pilot = None
             if tail.state != LOST or self.loss_draw() >= self.pilot_loss:
-                self.crew.back(pilot, self.sortie_hours, self.env.now)
+                self.crew.back(pilot, self.sortie_hours, self.env._now)
             else:
                 self.crew.lost.n += 1
                 self.crew.leave(pilot)
@@ -216,17 +233,11 @@ class Squadron:
         if self.pending >= 1.0 - EPS:
             self.dispatch()
 
-    def _accident_hazard(self, tail: Tail, pilot) -> None:
-        factor = 1.0
-        if pilot is not None and self.low_proficiency:
-            short = 1.0 - pilot.expire(self.env.now) / self.threshold
-            if short > 0:
-                factor += self.low_proficiency * short
-        self.accident_budget -= self.accident_scale * factor
-        if self.accident_budget <= 0:
-            self.accident_budget = self.accident_draw()
-            self.losses.n += 1
-            self.maintenance.retire(tail, LOST)
+    def _accident(self, tail: Tail) -> None:
+        """The type's accident hazard ran out on this sortie: the tail is lost."""
+        self.accident_budget = self.accident_draw()
+        self.losses.n += 1
+        self.maintenance.retire(tail, LOST)
 
     # -- tails leaving and rejoining FMC -------------------------------------------------
 
