@@ -27,7 +27,7 @@ class Tail:
 
     __slots__ = ("serial", "state", "units", "missing", "n_missing", "work", "budget", "rate",
                  "aging", "hazard", "hours", "age", "flying", "pilot", "down_since", "next_check",
-                 "inspection_due", "overhaul_due", "token")
+                 "inspection_due", "overhaul_due", "token", "life_spent")
 
     def __init__(self, serial: int, z: list[int], hours: float, age: float, budget: float):
         self.serial = serial
@@ -49,6 +49,7 @@ class Tail:
         self.inspection_due = (float("inf"), float("inf"))  # (airframe hours, day)
         self.overhaul_due = (float("inf"), float("inf"))
         self.token = 0                 # invalidates stale calendar reminders
+        self.life_spent = False        # calendar life ran out in flight
 
 
 class Fleet:

@@ -88,14 +88,14 @@ class Scheduled:
         if tail.state < LOST:
             if tail.flying:
                 tail.next_check = 0.0
-                tail.age = -math.inf  # marks the calendar life as spent
+                tail.life_spent = True  # retire on landing
             else:
                 self.retire(tail)
 
     def check(self, tail: Tail) -> None:
         """Something may be due on this tail (on landing, or a calendar reminder)."""
         now = self.env.now
-        if tail.hours >= self.cfg.airframe_life_hours or tail.age == -math.inf:
+        if tail.hours >= self.cfg.airframe_life_hours or tail.life_spent:
             self.retire(tail)
             return
         overhaul = tail.hours >= tail.overhaul_due[0] or now >= tail.overhaul_due[1]

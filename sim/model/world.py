@@ -75,7 +75,8 @@ class World:
                        for sq in self.squadrons if sq.crew}
         self.bounds, self.labels = month_bounds(scenario.run.start_date, horizon)
         times = sorted(set(self.bounds) | {scenario.run.warmup_days})
-        env.process(self._snapshots(times, set(self.bounds)))
+        self._snapshot(0.0, True)  # before anything happens at time 0
+        env.process(self._snapshots(times[1:], set(self.bounds)))
 
     # -- building ------------------------------------------------------------------------
 
@@ -165,16 +166,18 @@ class World:
     def _snapshots(self, times: list[float], months: set[float]):
         env = self.env
         for t in times:
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            self.ledger.snapshot(env.now)
-            if t in months:
-                for sq in self.squadrons:
-                    sq.maintenance.new_month()
-                    if sq.crew:
-                        proficient = sq.crew.snapshot(env.now)
-                        self.crewed[sq.fleet.name].set(
-                            env.now, float(min(sq.fleet.count[FMC], proficient)))
+            yield env.timeout(t - env.now)
+            self._snapshot(t, t in months)
+
+    def _snapshot(self, now: float, new_month: bool) -> None:
+        self.ledger.snapshot(now)
+        if new_month:
+            for sq in self.squadrons:
+                sq.maintenance.new_month()
+                if sq.crew:
+                    proficient = sq.crew.snapshot(now)
+                    self.crewed[sq.fleet.name].set(now, float(min(sq.fleet.count[FMC],
+                                                                  proficient)))
 
     # -- running -------------------------------------------------------------------------
 
