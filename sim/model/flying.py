@@ -250,7 +250,8 @@ class Squadron:
     def _back_to_fmc(self, tail: Tail, now: float) -> None:
         if self.per_tail:
             self.pending += self.per_tail * self._window_left(now)
-        self.pool.append(tail)  # back from NMCM or NMCS (or new), so on the ground
+        if not tail.flying:  # (a tail mended during its own landing is pooled by `_land`)
+            self.pool.append(tail)
         self.dispatch()
 
     def _window_left(self, now: float) -> float:
