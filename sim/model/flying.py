@@ -11,7 +11,7 @@ day opens with it still pending.
 
 A sortie is one SimPy event, its landing, and is counted when it launches. On landing the
 tail spends LRU failure hazard (see `failures`), the accident hazard of the type is spent
-(a type-level Exp(1) budget, scaled by the pilot's lack of recent hours and the fleet's
+(a type-level Exp(1) budget, scaled by the pilot's lack of recent hours and the airframe's
 age), and flight-hour dues (inspection, overhaul, life) are checked through `next_check`.
 """
 
@@ -208,8 +208,8 @@ class Squadron:
         else:
             self.failures.on_overshoot(tail, -budget)
         pilot = tail.pilot
-        if self.accident_scale:
-            hazard = self.accident_scale
+        if self.accident_scale:  # the fleet's aging since the start, this airframe's offset
+            hazard = self.accident_scale * self.accident_age ** (tail.age - self.age0)
             if pilot is not None:  # up to low_proficiency_factor for a pilot with no hours
                 short = 1.0 - pilot.rolling / self.threshold
                 if short > 0:
