@@ -138,6 +138,7 @@ class Pilots(_Strict):
     training_days: float = Field(default=0.0, ge=0, le=3_650)
     attrition_per_year: float = Field(default=0.0, ge=0, le=1)
     elite: int = Field(default=0, ge=0, le=100_000)
+    elite_weight: float = Field(default=2.0, ge=1, le=1_000)
     max_sorties_per_day: int = Field(default=2, ge=1, le=24)
     conversions: dict[Name, Conversion] = Field(default_factory=dict)
 
@@ -274,8 +275,10 @@ class Flying(_Strict):
     `per_aircraft`: each FMC tail flies `hours_per_aircraft_per_day` (regime F).
     `per_pilot`: each current pilot is planned `hours_per_pilot_per_year`.
     Sorties launch inside a daily window of `window_hours` and must land before it closes.
-    `pilot_assignment`: the available pilot with the fewest recent hours flies next, or the
-    type's `elite` pilots first.
+    `pilot_assignment`: the available pilot with the fewest recent hours flies next; with
+    `elite_first` an elite pilot's hours count divided by the type's `elite_weight`, so that
+    the elite fly about that many times the hours of the others (a large weight: strictly
+    first).
     """
 
     programme: Literal["fleet_hours", "per_aircraft", "per_pilot"] = "fleet_hours"

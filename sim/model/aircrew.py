@@ -1,9 +1,10 @@
 """Pilots: the pool current on each type, their hours, proficiency, intake and attrition.
 
-A sortie needs a pilot current on its type. Available pilots wait in a priority queue: with
-`fewest_hours` the one with the fewest hours in the last 12 months flies next (ties: the one
-who has waited longest, so equal pilots take turns); with `elite_first` the type's elite
-pilots come first. A pilot flies at most `max_sorties_per_day`. Each pilot's rolling
+A sortie needs a pilot current on its type. Available pilots wait in a priority queue: the
+one with the fewest hours in the last 12 months flies next (ties: the one who has waited
+longest, so equal pilots take turns); with `elite_first` an elite pilot's hours count
+divided by `elite_weight`, so the elite fly that many times more. The queue's keys are
+refreshed each month, as old months leave the pilots' windows. A pilot flies at most `max_sorties_per_day`. Each pilot's rolling
 12-month hours are kept from a log of sorties; proficiency is those hours at or above the
 type's threshold; they are kept in twelve monthly buckets, so that a sortie costs one
 addition and a month's turn one subtraction. Pilots join from training (`intake_per_year`,
@@ -13,7 +14,7 @@ after `training_days`) or from conversion of another type's pilots, and leave at
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import simpy
 
@@ -71,7 +72,8 @@ class Aircrew:
         self.threshold = cfg.proficiency_hours
         self.pilots: list[Pilot] = []  # everyone who ever flew the type in this run
         self.roster: list[Pilot] = []  # the current ones (and some departed, pruned monthly)
-        self.queue: list[tuple] = []  # (elite rank, rolling hours, turn, pilot)
+        self.queue: list[tuple] = []  # (weighted rolling hours, turn, pilot)
+        self.elite_weight = cfg.elite_weight if elite_first else 1.0
         self.rested: list[Pilot] = []
         self.turn = 0
         self.leave_draw = streams.block(f"attrition/{type_name}", exponential).next
@@ -98,7 +100,7 @@ class Aircrew:
         """The next pilot to fly today, or None if every current pilot is busy or rested."""
         queue = self.queue
         while queue:
-            pilot = heappop(queue)[3]
+            pilot = heappop(queue)[2]
             if not pilot.active:
                 continue
             if pilot.day != day:
@@ -127,8 +129,10 @@ class Aircrew:
 
     def _enqueue(self, pilot: Pilot) -> None:
         self.turn += 1
-        rank = 0 if (pilot.elite and self.elite_first) else 1
-        heappush(self.queue, (rank, pilot.rolling, self.turn, pilot))
+        heappush(self.queue, (self._key(pilot), self.turn, pilot))
+
+    def _key(self, pilot: Pilot) -> float:
+        return pilot.rolling / self.elite_weight if pilot.elite else pilot.rolling
 
     # -- joining and leaving -------------------------------------------------------------
 
@@ -192,6 +196,8 @@ class Aircrew:
         number of proficient pilots."""
         self.roster = [p for p in self.roster if p.active]
         hours = [p.expire(now) for p in self.roster]
+        self.queue = [(self._key(p), turn, p) for _, turn, p in self.queue if p.active]
+        heapify(self.queue)  # the keys moved as old months left the windows
         proficient = sum(1 for h in hours if h >= self.threshold - 1e-9)
         self.proficient.set(now, float(proficient))
         self.hours_12m.set(now, sum(hours) / len(hours) if hours else 0.0)

@@ -12,10 +12,31 @@ from __future__ import annotations
 
 import simpy
 
+from collections.abc import Callable
+
 from ..rng import Streams, exponential, uniform
+from ..schema import AircraftType
 from .events import Call
 from .fleet import LOST, Tail
 from .maintenance import Maintenance
+
+
+def fleet_aging(cfg: AircraftType) -> Callable[[float], float]:
+    """The type's failure-rate multiplier `years` after the start date (1 at the start):
+    `(1 + aging_per_year)^years`, or `((age + years) / age)^(shape - 1)` for a Weibull law."""
+    if cfg.aging_weibull_shape:
+        age, power = cfg.age_years, cfg.aging_weibull_shape - 1.0
+        return lambda years: ((age + years) / age) ** power
+    growth = 1.0 + cfg.aging_per_year
+    return lambda years: growth ** years
+
+
+def airframe_aging(cfg: AircraftType, start_age: float) -> float:
+    """One airframe's failure multiplier against its type's, from its age on the start date
+    (negative for an airframe built later) against the type's `age_years`."""
+    if cfg.aging_weibull_shape:
+        return (max(start_age, 1e-6) / cfg.age_years) ** (cfg.aging_weibull_shape - 1.0)
+    return (1.0 + cfg.aging_per_year) ** (start_age - cfg.age_years)
 
 
 class FlightFailures:
@@ -62,20 +83,21 @@ class FlightFailures:
 class CalendarFailures:
     """Failures of one LRU kind that come with time, flown or not (corrosion, seals, rubber).
 
-    Each installed unit fails at `per_unit_per_year`, growing by `aging` a year. The stream
-    of candidate failures runs at the fleet's highest rate over the horizon and is thinned:
-    a candidate lands on a random unit position and counts only if that tail is active, on
-    the ground, has a unit installed there, and passes the aging thinning.
+    Each installed unit fails at `per_unit_per_year`, times the type's aging since the start
+    and the airframe's own aging. The stream of candidate failures runs at the highest rate
+    the fleet can reach over the horizon and is thinned: a candidate lands on a random unit
+    position and counts only if that tail is active, on the ground, has a unit installed
+    there, and passes the aging thinning.
     """
 
     def __init__(self, env: simpy.Environment, maintenance: Maintenance, k: int,
-                 per_unit_per_year: float, aging: float, horizon: float, max_tails: int,
-                 streams: Streams):
+                 per_unit_per_year: float, aging: Callable[[float], float], max_airframe: float,
+                 horizon: float, max_tails: int, streams: Streams):
         self.env, self.maintenance, self.k = env, maintenance, k
         self.tails, self.z = maintenance.tails, maintenance.z[k]
-        self.max_tails = max_tails
-        self.aging, self.horizon_years = aging, horizon / 365.25
-        top = per_unit_per_year / 365.25 * max_tails * self.z * aging ** self.horizon_years
+        self.max_tails, self.aging = max_tails, aging
+        self.top_aging = max(aging(0.0), aging(horizon / 365.25)) * max_airframe
+        top = per_unit_per_year / 365.25 * max_tails * self.z * self.top_aging
         name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}"
         self.gap = streams.block(f"calendar/{name}",
                                  lambda g, n: g.exponential(1.0 / top, n)).next if top > 0 else None
@@ -89,11 +111,11 @@ class CalendarFailures:
         env, k, z = self.env, self.k, self.z
         position = int(self.pick() * self.max_tails * z)
         serial, slot = divmod(position, z)
-        keep = self.aging ** (env.now / 365.25 - self.horizon_years)
         if serial < len(self.tails):
             tail = self.tails[serial]
             units = tail.units[k]
-            if (tail.state < LOST and not tail.flying and slot < len(units)
-                    and (keep >= 1.0 or self.pick() < keep)):
-                self.maintenance.on_failures(tail, [(k, units.pop(slot))])
+            if tail.state < LOST and not tail.flying and slot < len(units):
+                keep = self.aging(env.now / 365.25) * tail.aging / self.top_aging
+                if keep >= 1.0 or self.pick() < keep:
+                    self.maintenance.on_failures(tail, [(k, units.pop(slot))])
         Call(env, self.gap(), self._candidate)

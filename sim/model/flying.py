@@ -26,7 +26,7 @@ from ..rng import Streams, exponential, uniform
 from ..schema import AircraftType, Flying, Run
 from .aircrew import Aircrew
 from .events import Call
-from .failures import FlightFailures
+from .failures import FlightFailures, fleet_aging
 from .fleet import FMC, LOST, Fleet, Tail
 from .fuel import FuelDepot
 from .maintenance import Maintenance
@@ -40,7 +40,7 @@ NO_AIRCRAFT, NO_PILOT = 0, 1
 class Squadron:
     __slots__ = ("env", "fleet", "cfg", "maintenance", "failures", "scheduled", "crew", "depot",
                  "sortie_hours", "cycle", "window", "window_end", "pending", "daily",
-                 "per_tail", "per_pilot", "surges", "aging", "weibull", "age0", "hazard_scale",
+                 "per_tail", "per_pilot", "surges", "aging", "age0", "hazard_scale",
                  "fuel_per_sortie", "fuel_ration", "accident_scale", "accident_budget",
                  "accident_age", "low_proficiency", "threshold", "pilot_loss", "accident_draw",
                  "loss_draw", "sorties", "flight_hours", "fuel_used", "lost", "blocked",
@@ -68,8 +68,7 @@ class Squadron:
             if programme == "per_pilot" else 0.0
         self.surges = [(run.day_of(s.start_date), run.day_of(s.end_date), s.multiplier)
                        for s in flying.surges]
-        self.aging = 1.0 + cfg.aging_per_year
-        self.weibull = cfg.aging_weibull_shape
+        self.aging = fleet_aging(cfg)
         self.age0 = cfg.age_years
         self.hazard_scale = cfg.sortie_hours
         self.fuel_per_sortie = cfg.fuel_burn_t_per_hour * cfg.sortie_hours if depot else 0.0
@@ -142,11 +141,7 @@ class Squadron:
 
     def _age(self, now: float) -> None:
         years = now / 365.25
-        if self.weibull:
-            factor = ((self.age0 + years) / self.age0) ** (self.weibull - 1.0)
-        else:
-            factor = self.aging ** years
-        self.hazard_scale = self.sortie_hours * factor
+        self.hazard_scale = self.sortie_hours * self.aging(years)
         if self.accident_scale:
             self.accident_scale = (self.cfg.accidents.per_100k_flight_hours / 1e5 *
                                    self.sortie_hours * self.accident_age ** years)
@@ -211,7 +206,7 @@ class Squadron:
         if self.accident_scale:  # the fleet's aging since the start, this airframe's offset
             hazard = self.accident_scale * self.accident_age ** (tail.age - self.age0)
             if pilot is not None:  # up to low_proficiency_factor for a pilot with no hours
-                short = 1.0 - pilot.rolling / self.threshold
+                short = 1.0 - pilot.expire(self.env._now) / self.threshold
                 if short > 0:
                     hazard *= 1.0 + self.low_proficiency * short
             self.accident_budget -= hazard

@@ -17,7 +17,7 @@ from ..rng import Streams, uniform
 from ..schema import AircraftType, Delivery, Scenario
 from .aircrew import Aircrew
 from .events import Call
-from .failures import CalendarFailures
+from .failures import CalendarFailures, airframe_aging, fleet_aging
 from .fleet import FMC, Fleet, Tail
 from .flying import Squadron
 from .fuel import FuelDepot, FuelSupply
@@ -112,6 +112,9 @@ class World:
                             depot, streams, ledger)
         squadron.start()
         max_tails = cfg.count + sum(d.count for d in cfg.deliveries)
+        max_airframe = max([t.aging for t in tails] + [
+            airframe_aging(cfg, d.age_years - sc.run.day_of(d.date) / 365.25)
+            for d in cfg.deliveries], default=1.0)
         for k, (kind, lru) in enumerate(cfg.lrus.items()):
             for channel_name, channel in lru.supply.items():
                 PartSupply(env, channel, sc.run, sc.sanctions, self.horizon, streams,
@@ -119,7 +122,7 @@ class World:
                            _deliver(maintenance, k)).start()
             if lru.calendar_failures_per_year > 0:
                 CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
-                                 1.0 + cfg.aging_per_year, self.horizon, max_tails,
+                                 fleet_aging(cfg), max_airframe, self.horizon, max_tails,
                                  streams).start()
         for i, batch in enumerate(cfg.deliveries):
             day = sc.run.day_of(batch.date)
@@ -203,13 +206,10 @@ class World:
 
 def _tail(serial: int, z: list[int], cfg: AircraftType, age: float, hours: float,
           budget: float, now: float = 0.0) -> Tail:
-    """A tail with its airframe's own aging multiplier against the type's (at `age_years`)."""
+    """A tail `age` years old now, with its airframe's own aging multiplier."""
     start_age = age - now / 365.25  # its age on the start date (negative: built later)
     tail = Tail(serial, z, hours, start_age, budget)
-    if cfg.aging_weibull_shape:
-        tail.aging = (max(start_age, 1e-6) / cfg.age_years) ** (cfg.aging_weibull_shape - 1.0)
-    else:
-        tail.aging = (1.0 + cfg.aging_per_year) ** (start_age - cfg.age_years)
+    tail.aging = airframe_aging(cfg, start_age)
     return tail
 
 
