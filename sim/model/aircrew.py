@@ -53,13 +53,6 @@ class Pilot:
             self.rolling = sum(months)
         return self.rolling
 
-    def log(self, now: float, hours: float) -> None:
-        if now >= (self.month + 1) * MONTH:
-            self.expire(now)
-        self.months[self.month % 12] += hours
-        self.rolling += hours
-        self.total += hours
-
 
 class Aircrew:
     """The pilots of one aircraft type."""
@@ -114,12 +107,19 @@ class Aircrew:
         return None
 
     def back(self, pilot: Pilot, hours: float, now: float) -> None:
-        """A pilot lands after `hours` of flight."""
+        """A pilot lands after `hours` of flight (the hot path: `Pilot.log` and `_enqueue`
+        written out)."""
         pilot.flying = False
         self.flown.n += hours
-        pilot.log(now, hours)
+        if now >= (pilot.month + 1) * MONTH:
+            pilot.expire(now)
+        pilot.months[pilot.month % 12] += hours
+        pilot.rolling += hours
+        pilot.total += hours
         if pilot.active:
-            self._enqueue(pilot)
+            self.turn += 1
+            key = pilot.rolling / self.elite_weight if pilot.elite else pilot.rolling
+            heappush(self.queue, (key, self.turn, pilot))
 
     def new_day(self) -> None:
         for pilot in self.rested:

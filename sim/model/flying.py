@@ -24,7 +24,7 @@ import simpy
 
 from ..rng import Streams, exponential, uniform
 from ..schema import AircraftType, Flying, Run
-from .aircrew import Aircrew
+from .aircrew import MONTH, Aircrew
 from .events import Call
 from .failures import FlightFailures, fleet_aging
 from .fleet import FMC, LOST, Fleet, Tail
@@ -206,7 +206,10 @@ class Squadron:
         if self.accident_scale:  # the fleet's aging since the start, this airframe's offset
             hazard = self.accident_scale * self.accident_age ** (tail.age - self.age0)
             if pilot is not None:  # up to low_proficiency_factor for a pilot with no hours
-                short = 1.0 - pilot.expire(self.env._now) / self.threshold
+                now = self.env._now
+                if now >= (pilot.month + 1) * MONTH:
+                    pilot.expire(now)  # old months leave the 12-month window
+                short = 1.0 - pilot.rolling / self.threshold
                 if short > 0:
                     hazard *= 1.0 + self.low_proficiency * short
             self.accident_budget -= hazard
