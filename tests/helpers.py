@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from sim.runner import run_batch
+from sim.model.world import simulate
 from sim.scenario import Scenario, deep_merge, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,8 +44,8 @@ def scenario(changes: dict | None = None, base: dict = BASE) -> Scenario:
 
 
 def replicate(scen: Scenario, n: int, seed: int = 1):
-    """The results of replications 0..n-1."""
-    return [f.result for f in run_batch([scen], n, seed)]
+    """The results of replications 0..n-1, simulated in this process."""
+    return [simulate(scen, k, seed) for k in range(n)]
 
 
 def values(results, aircraft_type: str, metric: str) -> np.ndarray:
