@@ -26,6 +26,7 @@ TIMESERIES = pa.schema([("scenario", LABEL), ("replication", pa.int64()),
                         ("aircraft_type", LABEL), ("month", LABEL), ("metric", LABEL),
                         ("value", pa.float64())])
 ROWS_PER_GROUP = 1 << 16
+STATISTICS = ["scenario", "replication"]  # min/max for row-group filters; labels cost too much
 
 Plan = Sequence[tuple[str, Sequence[int]]]
 
@@ -74,7 +75,7 @@ class _TableFile:
         self._rows = 0
 
     def __enter__(self) -> _TableFile:
-        self._writer = pq.ParquetWriter(self.tmp, self.schema)
+        self._writer = pq.ParquetWriter(self.tmp, self.schema, write_statistics=STATISTICS)
         return self
 
     def write(self, table: pa.Table) -> None:

@@ -57,7 +57,8 @@ def encode(result: ReplicationResult, wall_seconds: float) -> bytes:
     ]
     meta = {META_KEY: json.dumps(_record(result, wall_seconds))}
     sink = pa.BufferOutputStream()
-    pq.write_table(pa.table(columns, schema=SCHEMA.with_metadata(meta)), sink)
+    pq.write_table(pa.table(columns, schema=SCHEMA.with_metadata(meta)), sink,
+                   write_statistics=False)
     return sink.getvalue().to_pybytes()
 
 
