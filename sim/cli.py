@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__, tomlfmt
@@ -59,7 +60,7 @@ def load_all(args: list[str], overrides: list[str], grid: dict | None = None) ->
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -78,7 +79,8 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
         try:
             expanded = expand(resolve_scenario(arg), set_)
         except ScenarioError as exc:
-            err.print(f"[bold red]error:[/] {exc.line()}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(exc.line())}", highlight=False,
+                      soft_wrap=True)
             bad += 1
             continue
         scenario = expanded.base

@@ -233,7 +233,7 @@ def apply_override(raw: dict, item: str, path: str | Path | None = None) -> None
     set_key(raw, key, parse_value(text), path)
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str) -> object:
     """A command-line value read as TOML (number, boolean, string, array), else as text."""
     try:
         return tomllib.loads(f"v = {text.strip()}")["v"]
@@ -241,7 +241,7 @@ def parse_value(text: str) -> Any:
         return text.strip()
 
 
-def set_key(raw: dict, key: str, value: Any, path: str | Path | None = None) -> None:
+def set_key(raw: dict, key: str, value: object, path: str | Path | None = None) -> None:
     """Set `value` at the dotted `key` of a raw mapping, creating tables on the way."""
     node = raw
     parts = key.split(".")
