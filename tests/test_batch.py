@@ -55,7 +55,6 @@ def test_one_worker_equals_two_workers(tmp_path, pool1, pool2):
 
 
 def test_dask_local_cluster_equals_process_pool(tmp_path, pool2):
-    pytest.importorskip("distributed")
     from sim.executors import dask_cluster
 
     run(Batch([A], 4, 3, tmp_path / "pool"), pool2)

@@ -150,7 +150,6 @@ def test_missing_dask_extra_is_one_line_exit_2(tmp_path, monkeypatch):
 
 
 def test_unreachable_scheduler_is_one_line_exit_2(tmp_path, monkeypatch):
-    pytest.importorskip("distributed")
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT_S", 1)
     path = write_scenario(tmp_path, "cli_noscheduler")
     line = one_line_error(invoke("run", path, *QUICK, "--scheduler", "tcp://127.0.0.1:9",
