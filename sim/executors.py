@@ -172,7 +172,8 @@ def _check_workers(client, address: str) -> int:
     unpinned = {w: s for w, s in seeds.items() if s != HASH_SEED}
     if unpinned:
         worker, seed = next(iter(unpinned.items()))
-        raise ExecutorError(f"--scheduler {address}: worker {worker} runs with PYTHONHASHSEED="
-                            f"{seed}; start workers with a nanny (the default) or with"
-                            f" PYTHONHASHSEED={HASH_SEED}, so that results are reproducible")
+        seed = "a random hash seed" if seed is None else f"PYTHONHASHSEED={seed}"
+        raise ExecutorError(f"--scheduler {address}: worker {worker} runs with {seed}; start"
+                            f" workers with a nanny (the default) or with PYTHONHASHSEED="
+                            f"{HASH_SEED}, so that results are reproducible")
     return sum(client.nthreads().values())

@@ -294,3 +294,43 @@ def test_batch_killed_with_sigkill_resumes_to_the_uninterrupted_result(tmp_path)
                                text=True)
     assert whole_run.returncode == 0, whole_run.stderr
     assert_same_results(killed, whole)
+
+
+# ---- a scheduler and workers started apart, as on a real cluster
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_batch_on_a_separately_started_dask_scheduler_and_workers(tmp_path):
+    dask = Path(sys.executable).with_name("dask")
+    if not dask.exists():
+        pytest.fail(f"{dask}: the dask command of the dask extra is missing")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    started = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                                 address.rsplit(":", 1)[1], "--dashboard-address", ":0"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        started.append(subprocess.Popen([str(dask), "worker", address, "--nworkers", "2",
+                                         "--nthreads", "1", "--dashboard-address", ":0"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        path = write_scenario(tmp_path, "cli_cluster")
+        result = invoke("run", path, *QUICK, "--scheduler", address, "-o", tmp_path / "cluster")
+        assert result.exit_code == 0, result.output
+        assert invoke("run", path, *QUICK, "-w", 2, "-o", tmp_path / "pool").exit_code == 0
+        assert_same_results(tmp_path / "cluster", tmp_path / "pool")
+        executor = json.loads((tmp_path / "cluster" / "manifest.json").read_text())["executor"]
+        assert executor == {"kind": "dask", "scheduler": address, "workers": 2, "threads": 2}
+    finally:
+        for proc in reversed(started):
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
