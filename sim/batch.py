@@ -115,14 +115,12 @@ class _Session:
         self.started = time.perf_counter()
         self.ran = 0
         self._metric: dict[str, dict[int, float]] = {s.name: {} for s in batch.scenarios}
-        previous = store.read_manifest() if (store.path / "manifest.json").exists() else {}
+        previous = store.read_manifest() or {}
         self.sessions = previous.get("sessions", [])
-        self.manifest = manifest.start(batch.scenarios, batch.root_seed, batch.replications,
-                                       previous.get("created"), {
-                                           "sweeps": batch.sweeps,
-                                           "precision": batch.precision and
-                                           batch.precision.describe(),
-                                           "executor": pool.description})
+        precision = batch.precision.describe() if batch.precision else None
+        self.manifest = manifest.start(
+            batch.scenarios, batch.root_seed, batch.replications, previous.get("created"),
+            {"sweeps": batch.sweeps, "precision": precision, "executor": pool.description})
 
     def run(self) -> Report:
         if self.batch.retry_failed:

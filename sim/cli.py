@@ -210,6 +210,7 @@ def _overrides(set_: list[str], years: float | None) -> list[str]:
 
 def execute(expanded: list[Expanded], opts: RunOptions) -> None:
     """Run the batch on the executor the options ask for, then report."""
+    # imported here: `validate` and `show` need neither pyarrow nor scipy nor the executors
     from .batch import Batch, BatchError, run as run_batch
     from .executors import ExecutorError
     from .progress import BatchProgress
@@ -239,6 +240,7 @@ def default_out(expanded: list[Expanded]) -> Path:
 
 
 def _precision(opts: RunOptions):
+    """The --precision rule, or None; its options are checked before anything runs."""
     from .batch import Precision
 
     if opts.precision is None:
@@ -257,6 +259,7 @@ def _precision(opts: RunOptions):
 
 
 def _pool(opts: RunOptions):
+    """The executor of the options (a context manager yielding an executors.Pool)."""
     from .executors import cores, dask_cluster, process_pool
 
     if opts.scheduler is not None:

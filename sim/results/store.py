@@ -161,8 +161,10 @@ class ResultsDir:
     def write_manifest(self, manifest: dict) -> None:
         write_json(self.path / MANIFEST, manifest)
 
-    def read_manifest(self) -> dict:
-        return json.loads((self.path / MANIFEST).read_text())
+    def read_manifest(self) -> dict | None:
+        """The manifest of the batch resumed here (None for a new directory)."""
+        path = self.path / MANIFEST
+        return json.loads(path.read_text()) if path.exists() else None
 
     def write_csv(self, name: str, frame) -> None:
         """Write a (small, pandas) table as `<out>/<name>`."""
