@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -86,7 +87,8 @@ def main() -> int:
 
     scenario = load(ROOT / "scenarios" / "status_quo.toml", [f"run.years={args.years}"])
     figures: dict = {"scenario": scenario.name, "years": args.years, "cores": cores(),
-                     "replications": args.replications, "repeat": args.repeat}
+                     "replications": args.replications, "repeat": args.repeat,
+                     "load_before": round(os.getloadavg()[0], 2)}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         two = paired(lambda: process_pool(1), lambda: process_pool(2), scenario,
@@ -100,6 +102,7 @@ def main() -> int:
         low, high = args.memory
         figures[f"peak_mb_{low}"] = round(peak_memory_mb(low, args.years, folder), 1)
         figures[f"peak_mb_{high}"] = round(peak_memory_mb(high, args.years, folder), 1)
+    figures["load_after"] = round(os.getloadavg()[0], 2)  # other users of the cores
     memory_ratio = figures[f"peak_mb_{high}"] / figures[f"peak_mb_{low}"]
     figures["memory_ratio"] = round(memory_ratio, 3)
     ok = (figures["speedup_2_vs_1"] >= SPEEDUP_TARGET and memory_ratio <= MEMORY_TARGET
