@@ -65,6 +65,11 @@ def test_sweep_expands_a_grid_into_named_variants_under_common_random_numbers(tm
     assert list(variants["types.A.count"]) == [8, 8, 12, 12]
     reps = read_results(out)["replications"]
     assert list(dict.fromkeys(reps["scenario"])) == list(variants["scenario"])
+    for table in ("replications", "timeseries"):  # each variant its own row group(s)
+        stored = pq.ParquetFile(out / f"{table}.parquet")
+        groups = [list(stored.read_row_group(g, columns=["scenario"]).to_pandas()
+                       ["scenario"].unique()) for g in range(stored.num_row_groups)]
+        assert groups == [[name] for name in variants["scenario"]], table
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenarios"]["cli_sweep/3"]["types"]["A"]["count"] == 12
     assert manifest["sweeps"][0]["grid"] == {"types.A.count": [8, 12],

@@ -2,8 +2,10 @@
 
 Rows come scenario by scenario, in the order the batch names them, then replication by
 replication, whatever order the replications finished in: the tables do not depend on the
-number of workers or on interruptions. Parts are streamed one at a time into Parquet
-writers, so the memory needed does not grow with the number of replications.
+number of workers or on interruptions. Each scenario (each variant of a sweep) has row
+groups of its own, with the scenario's min/max statistics, so a reader can load one
+scenario alone. Parts are streamed one at a time into Parquet writers, so the memory needed
+does not grow with the number of replications.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ def assemble(store: ResultsDir, plan: Plan,
                 series.write(_keyed(part.monthly, scenario, k))
                 on_values(scenario, part.values)
                 records.append(part.record)
+            reps.flush()  # a scenario's rows never share a row group with another's
+            series.flush()
     return records
 
 
@@ -82,9 +86,10 @@ class _TableFile:
         self._buffer.append(table.cast(self.schema))
         self._rows += table.num_rows
         if self._rows >= ROWS_PER_GROUP:
-            self._flush()
+            self.flush()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """Write the buffered rows as one row group."""
         if self._buffer:
             group = pa.concat_tables(self._buffer).unify_dictionaries().combine_chunks()
             self._writer.write_table(group, row_group_size=group.num_rows)
@@ -93,7 +98,7 @@ class _TableFile:
     def __exit__(self, kind, exc, tb) -> None:
         try:
             if kind is None:
-                self._flush()
+                self.flush()
         finally:
             self._writer.close()
         if kind is not None:
