@@ -128,9 +128,10 @@ def dask_cluster(address: str, workers: int | None) -> Iterator[Pool]:
     with contextlib.ExitStack() as stack:
         logging.getLogger("distributed").setLevel(logging.ERROR)
         if address == "local":
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=workers or cores(), threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR))
+            with _ignoring_ctrl_c():  # the workers inherit it; this process handles Ctrl-C
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=workers or cores(), threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster))
         else:
             if workers is not None:
@@ -142,6 +143,18 @@ def dask_cluster(address: str, workers: int | None) -> Iterator[Pool]:
                    {"kind": "dask", "scheduler": address if address == "local"
                     else client.scheduler.address, "workers": len(client.nthreads()),
                     "threads": threads})
+
+
+@contextlib.contextmanager
+def _ignoring_ctrl_c() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _connect(client_class, address: str):
