@@ -63,10 +63,10 @@ def run_one(scenario: Scenario, replication: int, root_seed: int) -> Outcome:
                        error=describe(exc))
 
 
-def describe(exc: BaseException) -> str:
+def describe(exc: BaseException, located: bool = True) -> str:
     """`Type: message (at file:line in function)`, one line, for the manifest."""
     message = " ".join(str(exc).split()) or "(no message)"
-    frames = traceback.extract_tb(exc.__traceback__)
+    frames = traceback.extract_tb(exc.__traceback__) if located else []
     where = ""
     if frames:
         last = frames[-1]
@@ -106,4 +106,4 @@ def _outcome(future: Future, task: Task) -> Outcome:
         if type(exc).__name__ == "KilledWorker":
             return Outcome(task.scenario.name, task.replication, task.root_seed, 0.0,
                            error=describe(exc))
-        raise ExecutorFailure(describe(exc)) from exc
+        raise ExecutorFailure(describe(exc, located=False)) from exc
