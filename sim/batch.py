@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import Summary, next_count, relative_half_width
-from .executors import Pool
+from .executors import Pool, cores
 from .results import manifest, parts
 from .results.assemble import assemble
 from .results.store import ResultsDir
@@ -97,8 +98,10 @@ class Report:
     summary: pd.DataFrame
 
 
-def run(batch: Batch, pool: Pool, listener: Listener | None = None) -> Report:
-    """Run (or resume) `batch` on `pool`; see the module docstring."""
+def run(batch: Batch, pool: Pool | Executor, listener: Listener | None = None) -> Report:
+    """Run (or resume) `batch` on `pool` (any concurrent.futures Executor will do)."""
+    if not isinstance(pool, Pool):
+        pool = Pool(pool, 2 * cores(), {"kind": type(pool).__name__})
     store = ResultsDir.open(batch.out, manifest.identity(batch.scenarios, batch.root_seed),
                             manifest.mismatch, batch.force)
     try:

@@ -79,6 +79,14 @@ def test_resume_runs_only_missing_replications_and_equals_a_whole_run(tmp_path, 
     assert manifest["replications"] == 6 and len(manifest["runs"]) == 12
 
 
+def test_any_executor_will_do(tmp_path):
+    with ThreadPoolExecutor(3) as executor:
+        report = run(Batch([A], 3, 5, tmp_path), executor)
+    assert report.status == "complete" and report.runs == 3
+    assert json.loads((tmp_path / "manifest.json").read_text())["executor"]["kind"] == \
+        "ThreadPoolExecutor"
+
+
 def test_same_batch_again_runs_nothing(tmp_path, pool1):
     run(Batch([A], 2, 5, tmp_path / "x"), pool1)
     assert run(Batch([A], 2, 5, tmp_path / "x"), pool1).ran == 0
