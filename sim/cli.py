@@ -1,20 +1,21 @@
-"""The `fleetsim` command line: validate and show scenarios, run batches, print summaries."""
+"""The `fleetsim` command line: validate and show scenarios, run batches and sweeps, print
+summaries. Bad input ends in one line naming the file or option, and exit status 2."""
 
 from __future__ import annotations
 
-import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__, tomlfmt
-from .runner import run_batch
-from .scenario import Scenario, ScenarioError, dump, load
+from .scenario import ScenarioError, dump
+from .sweep import Expanded, GridError, expand, parse_grid
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Simulate an air force's fleet readiness under sanctions, tail by tail.")
@@ -24,6 +25,7 @@ err = Console(stderr=True)
 HEADLINE = ("mc_rate", "fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "active_aircraft",
             "sorties", "flight_hours", "cann_per_100_sorties", "backorders")
 DEFAULT_SCENARIO = "status_quo"
+FAILURES_SHOWN = 5
 
 
 class UsageError(Exception):
@@ -47,17 +49,18 @@ def resolve_scenario(arg: str) -> Path:
     raise ScenarioError(arg, "", "no such file or shipped scenario")
 
 
-def load_all(args: list[str], overrides: list[str]) -> list[Scenario]:
-    scenarios = [load(resolve_scenario(a), overrides) for a in args]
-    names = [s.name for s in scenarios]
+def load_all(args: list[str], overrides: list[str], grid: dict | None = None) -> list[Expanded]:
+    """Each argument's scenario, or its sweep variants; names must differ across them all."""
+    expanded = [expand(resolve_scenario(a), overrides, grid) for a in args]
+    names = [s.name for e in expanded for s in e.scenarios]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:
         raise UsageError(f"two scenarios are named '{duplicate}': names must differ in one run")
-    return scenarios
+    return expanded
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -70,18 +73,21 @@ SetOption = Annotated[list[str], typer.Option(
 @app.command()
 def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or names.")],
              set_: SetOption = []) -> None:
-    """Check scenario files against the schema; one line per file."""
+    """Check scenario files (and every variant of their sweeps); one line per file."""
     bad = 0
     for arg in files:
         try:
-            scenario = load(resolve_scenario(arg), set_)
+            expanded = expand(resolve_scenario(arg), set_)
         except ScenarioError as exc:
-            err.print(f"[bold red]error:[/] {exc.line()}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(exc.line())}", highlight=False,
+                      soft_wrap=True)
             bad += 1
             continue
+        scenario = expanded.base
         tails = sum(t.count for t in scenario.types.values())
+        variants = f", {len(expanded.scenarios)} sweep variants" if expanded.sweep else ""
         out.print(f"ok {arg}: '{scenario.name}', {len(scenario.types)} aircraft types,"
-                  f" {tails} tails, {scenario.run.years:g} years", highlight=False)
+                  f" {tails} tails, {scenario.run.years:g} years{variants}", highlight=False)
     if bad:
         raise typer.Exit(2)
 
@@ -91,65 +97,192 @@ def show(file: Annotated[str, typer.Argument(help="Scenario file or name.")],
          set_: SetOption = []) -> None:
     """Print the fully resolved scenario (inheritance, overrides and defaults) as TOML."""
     try:
-        scenario = load(resolve_scenario(file), set_)
+        expanded = expand(resolve_scenario(file), set_)
     except ScenarioError as exc:
         fail(exc.line())
-    sys.stdout.write(tomlfmt.dumps(dump(scenario)))
+    data = dump(expanded.base)
+    if expanded.sweep:
+        data["sweep"] = expanded.sweep["grid"]
+    sys.stdout.write(tomlfmt.dumps(data))
+
+
+# ---- running batches: the options shared by `run` and `sweep`
+
+Replications = Annotated[int, typer.Option(
+    "--replications", "-n", min=1,
+    help="Replications per scenario (with --precision: the first round).")]
+Years = Annotated[float | None, typer.Option(
+    help="Horizon in years, overriding each scenario's run.years.")]
+Seed = Annotated[int, typer.Option(min=0, help="Root seed of the batch.")]
+Out = Annotated[Path | None, typer.Option(
+    "--out", "-o", show_default=False,
+    help="Results directory [default: results/<scenario>[+<scenario>...]]; an existing one"
+         " made by the same batch is resumed.")]
+Force = Annotated[bool, typer.Option(
+    help="Replace an existing results directory made by another batch (other scenarios,"
+         " seed or version) instead of refusing it.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no table.")]
+Workers = Annotated[int | None, typer.Option(
+    "--workers", "-w", min=1, show_default=False,
+    help="Worker processes [default: the machine's cores]; with --scheduler local, the"
+         " LocalCluster's workers.")]
+Scheduler = Annotated[str | None, typer.Option(
+    metavar="ADDRESS", help="Run on a Dask cluster: its scheduler's address"
+                            " (tcp://host:8786), or 'local' to start a LocalCluster here."
+                            " Needs pip install 'fleetsim[dask]'.")]
+RetryFailed = Annotated[bool, typer.Option(
+    help="Run the replications that failed in an earlier run of this batch again.")]
+PrecisionOpt = Annotated[float | None, typer.Option(
+    "--precision", min=0, max=1, show_default=False,
+    help="Add replications until the 95% confidence half-width of --metric is within this"
+         " fraction of its mean, in every scenario (e.g. 0.02).")]
+Metric = Annotated[str, typer.Option(
+    metavar="[TYPE:]METRIC", help="The metric of --precision; of the whole fleet (ALL)"
+                                  " unless a type is given, e.g. MiG-29:mc_rate.")]
+MaxReplications = Annotated[int, typer.Option(
+    "--max-replications", min=2, help="With --precision: stop at this many replications.")]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    replications: int
+    seed: int
+    out: Path | None
+    force: bool
+    quiet: bool
+    workers: int | None
+    scheduler: str | None
+    retry_failed: bool
+    precision: float | None
+    metric: str
+    max_replications: int
 
 
 @app.command()
 def run(
     scenarios: Annotated[list[str] | None, typer.Argument(
-        help=f"Scenario files or names of shipped scenarios [default: {DEFAULT_SCENARIO}].",
+        help=f"Scenario files or names of shipped scenarios [default: {DEFAULT_SCENARIO}];"
+             " a file with a [sweep] table stands for its variants.",
         show_default=False)] = None,
-    replications: Annotated[int, typer.Option("--replications", "-n", min=1,
-                                              help="Replications per scenario.")] = 10,
-    years: Annotated[float | None, typer.Option(
-        help="Horizon in years, overriding each scenario's run.years.")] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed of the batch.")] = 20230101,
-    out_dir: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Results directory [default: results/<scenario>[+<scenario>...]].",
-        show_default=False)] = None,
-    set_: SetOption = [],
-    force: Annotated[bool, typer.Option(help="Replace an existing results directory.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no table.")] = False,
+    replications: Replications = 10, years: Years = None, seed: Seed = 20230101,
+    out_dir: Out = None, set_: SetOption = [], force: Force = False, quiet: Quiet = False,
+    workers: Workers = None, scheduler: Scheduler = None, retry_failed: RetryFailed = False,
+    precision: PrecisionOpt = None, metric: Metric = "mc_rate",
+    max_replications: MaxReplications = 500,
 ) -> None:
-    """Run replications of each scenario and write the results directory."""
-    from .results import ResultsWriter
-
-    overrides = list(set_) + ([f"run.years={years}"] if years is not None else [])
+    """Run replications of each scenario and write (or resume) the results directory."""
     try:
-        loaded = load_all(scenarios or [DEFAULT_SCENARIO], overrides)
+        expanded = load_all(scenarios or [DEFAULT_SCENARIO], _overrides(set_, years))
     except (ScenarioError, UsageError) as exc:
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
-    target = out_dir or Path("results") / "+".join(s.name for s in loaded)
-    if (target / "manifest.json").exists():
-        if not force:
-            fail(f"{target}: holds results already; use --force to replace them or --out elsewhere")
-        shutil.rmtree(target)
-    writer = ResultsWriter(target, loaded, replications, seed)
-    total = replications * len(loaded)
-    with _progress(quiet or not out.is_terminal) as progress:
-        task = progress.add_task("replications", total=total)
-        try:
-            for finished in run_batch(loaded, replications, seed):
-                writer.add(finished)
-                progress.advance(task)
-        except KeyboardInterrupt:
-            writer.close("interrupted")
-            fail(f"interrupted; finished replications are in {target}", 130)
-    summary = writer.close()
-    if not quiet:
-        print_summary(summary)
-    events = sum(r["events"] for r in writer.manifest["runs"])
-    wall = sum(r["wall_seconds"] for r in writer.manifest["runs"])
-    out.print(f"{total} replications, {events:,} events, {wall:.1f} s of simulation;"
-              f" results in {target}", highlight=False, soft_wrap=True)
+    execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
+                                 retry_failed, precision, metric, max_replications))
 
 
-def _progress(quiet: bool) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err, disable=quiet, transient=True)
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="Scenario file or name of a shipped scenario.")],
+    grid: Annotated[list[str], typer.Option(
+        "--grid", "-g", metavar="KEY=V1,V2,...",
+        help="Sweep a dotted key over comma-separated values (read as TOML). Repeatable: the"
+             " variants are the cartesian product, with the file's [sweep] table.")] = [],
+    replications: Replications = 10, years: Years = None, seed: Seed = 20230101,
+    out_dir: Out = None, set_: SetOption = [], force: Force = False, quiet: Quiet = False,
+    workers: Workers = None, scheduler: Scheduler = None, retry_failed: RetryFailed = False,
+    precision: PrecisionOpt = None, metric: Metric = "mc_rate",
+    max_replications: MaxReplications = 500,
+) -> None:
+    """Run every variant of a parameter grid as one batch, under common random numbers."""
+    try:
+        expanded = load_all([scenario], _overrides(set_, years), parse_grid(grid))
+    except (ScenarioError, UsageError, GridError) as exc:
+        fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
+    if expanded[0].sweep is None:
+        fail(f"--grid: nothing to sweep; give --grid dotted.key=value1,value2,... or a [sweep]"
+             f" table in {scenario}")
+    execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
+                                 retry_failed, precision, metric, max_replications))
+
+
+def _overrides(set_: list[str], years: float | None) -> list[str]:
+    return list(set_) + ([f"run.years={years}"] if years is not None else [])
+
+
+def execute(expanded: list[Expanded], opts: RunOptions) -> None:
+    """Run the batch on the executor the options ask for, then report."""
+    # imported here: `validate` and `show` need neither pyarrow nor scipy nor the executors
+    from .batch import Batch, BatchError, run as run_batch
+    from .executors import ExecutorError
+    from .progress import BatchProgress
+    from .results.store import StoreError
+    from .runner import ExecutorFailure
+
+    batch = Batch([s for e in expanded for s in e.scenarios], opts.replications, opts.seed,
+                  opts.out or default_out(expanded), opts.force, opts.retry_failed,
+                  _precision(opts), [e.sweep for e in expanded if e.sweep])
+    try:
+        with _pool(opts) as pool, BatchProgress(err, not opts.quiet and err.is_terminal) as bar:
+            report = run_batch(batch, pool, bar)
+    except (StoreError, ExecutorError, BatchError) as exc:
+        fail(str(exc))
+    except ExecutorFailure as exc:
+        fail(f"the executor failed ({exc}); the finished replications are kept in"
+             f" {batch.out}: run the same command to resume", 1)
+    except KeyboardInterrupt:
+        fail(f"interrupted; the finished replications are kept in {batch.out}: run the same"
+             f" command to resume", 130)
+    _report(report, opts.quiet)
+
+
+def default_out(expanded: list[Expanded]) -> Path:
+    return Path("results") / "+".join(f"{e.base.name}-sweep" if e.sweep else e.base.name
+                                      for e in expanded)
+
+
+def _precision(opts: RunOptions):
+    """The --precision rule, or None; its options are checked before anything runs."""
+    from .batch import Precision
+
+    if opts.precision is None:
+        return None
+    if opts.precision <= 0:
+        fail("--precision: must be above 0 (a fraction of the mean, e.g. 0.02)")
+    if opts.replications < 2:
+        fail("--replications: --precision needs at least 2 replications in its first round")
+    if opts.max_replications < opts.replications:
+        fail(f"--max-replications: {opts.max_replications} is below --replications"
+             f" {opts.replications}")
+    aircraft_type, _, metric = opts.metric.rpartition(":")
+    if not metric:
+        fail(f"--metric {opts.metric}: must read METRIC or TYPE:METRIC")
+    return Precision(opts.precision, metric, aircraft_type or "ALL", opts.max_replications)
+
+
+def _pool(opts: RunOptions):
+    """The executor of the options (a context manager yielding an executors.Pool)."""
+    from .executors import cores, dask_cluster, process_pool
+
+    if opts.scheduler is not None:
+        return dask_cluster(opts.scheduler, opts.workers)
+    return process_pool(opts.workers or cores())
+
+
+def _report(report, quiet: bool) -> None:
+    if not quiet and len(report.summary):
+        print_summary(report.summary)
+    runs = f"{report.replications} replications" + (
+        f" (stopped: {report.stop['reason']})" if report.stop.get("rule") == "precision" else "")
+    out.print(f"{runs}, {report.runs} finished ({report.ran} run now), {report.events:,} events,"
+              f" {report.simulation_seconds:.1f} s of simulation in {report.wall_seconds:.1f} s;"
+              f" results in {report.out}", highlight=False, soft_wrap=True)
+    if report.failures:
+        for f in report.failures[:FAILURES_SHOWN]:
+            err.print(f"failed: {f['scenario']} replication {f['replication']}: {f['error']}",
+                      highlight=False, soft_wrap=True, markup=False)
+        more = len(report.failures) - FAILURES_SHOWN
+        fail(f"{len(report.failures)} replications failed" + (f" ({more} more not shown)"
+             if more > 0 else "") + f"; they are listed in {report.out}/manifest.json;"
+             " run the same command with --retry-failed to run them again", 1)
 
 
 def print_summary(summary) -> None:
@@ -186,4 +319,3 @@ def _root(version: Annotated[bool, typer.Option("--version", help="Print the ver
 
 def main() -> None:
     app()
-

@@ -39,11 +39,18 @@ class ScenarioError(Exception):
 def load(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
     """Read a scenario file, resolve `extends`, apply `key=value` overrides, validate."""
     path = Path(path)
-    raw = _read_resolved(path, ())
-    raw.setdefault("name", path.stem)
+    raw = read_raw(path)
     for item in overrides:
         apply_override(raw, item, path)
     return validate(raw, path)
+
+
+def read_raw(path: str | Path) -> dict:
+    """The file's mapping with `extends` resolved and `name` defaulted, before validation."""
+    path = Path(path)
+    raw = _read_resolved(path, ())
+    raw.setdefault("name", path.stem)
+    return raw
 
 
 def validate(raw: dict, path: str | Path | None = None) -> Scenario:
@@ -60,10 +67,19 @@ def apply_override(raw: dict, item: str, path: str | Path | None = None) -> None
     key = key.strip()
     if not sep or not key:
         raise ScenarioError(path, item, "an override must read dotted.key=value")
+    set_key(raw, key, parse_value(text), path)
+
+
+def parse_value(text: str) -> object:
+    """A command-line value read as TOML (number, boolean, string, array), else as text."""
     try:
-        value = tomllib.loads(f"v = {text.strip()}")["v"]
+        return tomllib.loads(f"v = {text.strip()}")["v"]
     except tomllib.TOMLDecodeError:
-        value = text.strip()
+        return text.strip()
+
+
+def set_key(raw: dict, key: str, value: object, path: str | Path | None = None) -> None:
+    """Set `value` at the dotted `key` of a raw mapping, creating tables on the way."""
     node = raw
     parts = key.split(".")
     for part in parts[:-1]:

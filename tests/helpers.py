@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from sim.runner import run_batch
+from sim.model.world import simulate
 from sim.scenario import Scenario, deep_merge, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,8 +44,8 @@ def scenario(changes: dict | None = None, base: dict = BASE) -> Scenario:
 
 
 def replicate(scen: Scenario, n: int, seed: int = 1):
-    """The results of replications 0..n-1."""
-    return [f.result for f in run_batch([scen], n, seed)]
+    """The results of replications 0..n-1, simulated in this process."""
+    return [simulate(scen, k, seed) for k in range(n)]
 
 
 def values(results, aircraft_type: str, metric: str) -> np.ndarray:
@@ -56,3 +56,32 @@ def interval(x: np.ndarray, level: float = 0.99) -> tuple[float, float]:
     """Student-t confidence interval of the mean of independent replications."""
     half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
     return x.mean() - half, x.mean() + half
+
+
+def write_scenario(folder: Path, name: str, changes: dict | None = None, extra: str = "") -> Path:
+    """The small test scenario (with `changes`) as a TOML file `<folder>/<name>.toml`;
+    `extra` is TOML text appended to it (a [sweep] table, say)."""
+    from sim import tomlfmt
+
+    data = deep_merge(BASE, {"name": name, **(changes or {})})
+    path = Path(folder) / f"{name}.toml"
+    path.write_text(tomlfmt.dumps(data) + extra)
+    return path
+
+
+def read_results(out: Path) -> dict:
+    """The final tables of a results directory, read back with pandas."""
+    import pandas as pd
+
+    return {"replications": pd.read_parquet(out / "replications.parquet"),
+            "timeseries": pd.read_parquet(out / "timeseries.parquet"),
+            "summary": pd.read_csv(out / "summary.csv")}
+
+
+def assert_same_results(a: Path, b: Path) -> None:
+    """The stored tables of two results directories are equal, exactly."""
+    from pandas.testing import assert_frame_equal
+
+    left, right = read_results(a), read_results(b)
+    for name in left:
+        assert_frame_equal(left[name], right[name], check_exact=True)

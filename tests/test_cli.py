@@ -89,12 +89,16 @@ def test_run_writes_results_directory(tmp_path):
     assert "mc_rate" in result.output
 
 
-def test_run_refuses_to_overwrite_without_force(tmp_path):
+def test_run_again_resumes_and_another_batch_is_refused_without_force(tmp_path):
     out = tmp_path / "out"
-    assert invoke("run", P1, "-n", 1, "--years", 0.1, "--out", out, "-q", "--set", "run.warmup_days=0").exit_code == 0
-    again = invoke("run", P1, "-n", 1, "--years", 0.1, "--out", out, "-q", "--set", "run.warmup_days=0")
-    assert again.exit_code == 2 and "--force" in again.output
-    assert invoke("run", P1, "-n", 1, "--years", 0.1, "--out", out, "-q", "--set", "run.warmup_days=0", "--force").exit_code == 0
+    args = ["run", P1, "-n", 1, "--years", 0.1, "--out", out, "-q", "--set", "run.warmup_days=0"]
+    assert invoke(*args).exit_code == 0
+    again = invoke(*args)
+    assert again.exit_code == 0 and "(0 run now)" in again.output
+    other = invoke(*args, "--seed", 7)
+    assert other.exit_code == 2 and "--force" in other.output and "--seed" in other.output
+    assert len(other.output.strip().splitlines()) == 1
+    assert invoke(*args, "--seed", 7, "--force").exit_code == 0
 
 
 def test_run_unknown_scenario_and_bad_years(tmp_path):

@@ -1,0 +1,112 @@
+"""The final tables, assembled from the parts in a fixed order.
+
+Rows come scenario by scenario, in the order the batch names them, then replication by
+replication, whatever order the replications finished in: the tables do not depend on the
+number of workers or on interruptions. Each scenario (each variant of a sweep) has row
+groups of its own, with the scenario's min/max statistics, so a reader can load one
+scenario alone. Parts are streamed one at a time into Parquet writers, so the memory needed
+does not grow with the number of replications.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import parts
+from .parts import LABEL
+from .store import ResultsDir, temporary
+
+REPLICATIONS = pa.schema([("scenario", LABEL), ("replication", pa.int64()), ("seed", pa.int64()),
+                          ("aircraft_type", LABEL), ("metric", LABEL), ("value", pa.float64())])
+TIMESERIES = pa.schema([("scenario", LABEL), ("replication", pa.int64()),
+                        ("aircraft_type", LABEL), ("month", LABEL), ("metric", LABEL),
+                        ("value", pa.float64())])
+ROWS_PER_GROUP = 1 << 16
+STATISTICS = ["scenario", "replication"]  # min/max for row-group filters; labels cost too much
+
+Plan = Sequence[tuple[str, Sequence[int]]]
+
+
+def assemble(store: ResultsDir, plan: Plan,
+             on_values: Callable[[str, pa.Table], None]) -> list[dict]:
+    """Write replications.parquet and timeseries.parquet from the parts in `plan`.
+
+    `plan` lists each scenario with its replications, in table order. Each part's window
+    values (aircraft_type, metric, value) go to `on_values(scenario, table)` on the way;
+    the parts' records (seed, events, wall time) are returned in the same order.
+    """
+    records = []
+    with _TableFile(store.path / "replications.parquet", REPLICATIONS) as reps, \
+            _TableFile(store.path / "timeseries.parquet", TIMESERIES) as series:
+        for scenario, replications in plan:
+            for k in replications:
+                part = parts.read(store.part_path(scenario, k))
+                seed = part.record["seed"]
+                reps.write(_keyed(part.values, scenario, k, seed=seed))
+                series.write(_keyed(part.monthly, scenario, k))
+                on_values(scenario, part.values)
+                records.append(part.record)
+            reps.flush()  # a scenario's rows never share a row group with another's
+            series.flush()
+    return records
+
+
+def _keyed(table: pa.Table, scenario: str, replication: int, seed: int | None = None) -> pa.Table:
+    """`table` with the scenario, replication (and seed) columns in front."""
+    n = table.num_rows
+    front = [pa.DictionaryArray.from_arrays(np.zeros(n, np.int32), [scenario]),
+             pa.array(np.full(n, replication, np.int64))]
+    names = ["scenario", "replication"]
+    if seed is not None:
+        front.append(pa.array(np.full(n, seed, np.int64)))
+        names.append("seed")
+    return pa.table(front + table.columns, names=names + table.column_names)
+
+
+class _TableFile:
+    """A Parquet file written in row groups of about ROWS_PER_GROUP rows, under a temporary
+    name, and renamed into place only when complete."""
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.path, self.schema, self.tmp = path, schema, temporary(path)
+        self._buffer: list[pa.Table] = []
+        self._rows = 0
+
+    def __enter__(self) -> _TableFile:
+        self._writer = pq.ParquetWriter(self.tmp, self.schema, write_statistics=STATISTICS)
+        return self
+
+    def write(self, table: pa.Table) -> None:
+        self._buffer.append(table.cast(self.schema))
+        self._rows += table.num_rows
+        if self._rows >= ROWS_PER_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows as one row group."""
+        if self._buffer:
+            group = pa.concat_tables(self._buffer).unify_dictionaries().combine_chunks()
+            self._writer.write_table(group, row_group_size=group.num_rows)
+            self._buffer, self._rows = [], 0
+
+    def __exit__(self, kind, exc, tb) -> None:
+        try:
+            if kind is None:
+                self.flush()
+        finally:
+            self._writer.close()
+        if kind is not None:
+            self.tmp.unlink(missing_ok=True)
+            return
+        fd = os.open(self.tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(self.tmp, self.path)

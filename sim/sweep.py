@@ -1,0 +1,102 @@
+"""Parameter sweeps: one scenario and a grid of dotted keys, expanded into named variants.
+
+A grid gives each dotted key a list of values; the variants are the cartesian product, the
+first key varying slowest. Variant i (counted from 1) of scenario S is named `S/i`,
+zero-padded to the width of the count (S/01 ... S/12); the manifest and sweep.csv say which
+values each variant has. The grid comes from a `[sweep]` table in the scenario file and from
+`--grid key=v1,v2,...` options, which add keys or replace the table's. All variants run in
+one batch under one root seed, so replication k draws the same random numbers in every
+variant (common random numbers) and differences between variants are paired.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .scenario import (Scenario, ScenarioError, apply_override, parse_value, read_raw, set_key,
+                       validate)
+
+
+class GridError(Exception):
+    """A malformed --grid option, in one line."""
+
+
+@dataclass(frozen=True)
+class Expanded:
+    """The scenarios a file stands for: its base scenario, or the variants of its sweep
+    (then `sweep` describes them: base, file, grid, and the values of each variant)."""
+
+    base: Scenario
+    scenarios: list[Scenario]
+    sweep: dict | None
+
+
+def parse_grid(items: list[str]) -> dict[str, list[Any]]:
+    """`--grid dotted.key=v1,v2,...` options as {key: [values]}; values are read as TOML."""
+    grid: dict[str, list[Any]] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key, values = key.strip(), [v.strip() for v in text.split(",")]
+        if not sep or not key or not all(values) or " " in key:
+            raise GridError(f"--grid {item}: must read dotted.key=value1,value2,...")
+        if key in grid:
+            raise GridError(f"--grid {key}: given twice")
+        grid[key] = [parse_value(v) for v in values]
+    return grid
+
+
+def expand(path: Path, overrides: list[str] = (), grid: dict[str, list[Any]] | None = None
+           ) -> Expanded:
+    """The scenario in `path` with `overrides`, or its sweep variants if it has a grid."""
+    raw = read_raw(path)
+    axes = {**_table_grid(raw.pop("sweep", None), path), **(grid or {})}
+    for item in overrides:
+        apply_override(raw, item, path)
+    base = validate(raw, path)
+    if not axes:
+        return Expanded(base, [base], None)
+    points = list(itertools.product(*axes.values()))
+    width = len(str(len(points)))
+    scenarios, variants = [], {}
+    for i, point in enumerate(points, start=1):
+        name = f"{base.name}/{i:0{width}d}"
+        values = dict(zip(axes, point))
+        scenarios.append(_variant(raw, name, values, path))
+        variants[name] = values
+    return Expanded(base, scenarios, {"base": base.name, "file": str(path), "grid": axes,
+                                "variants": variants})
+
+
+def _variant(raw: dict, name: str, values: dict[str, Any], path: Path) -> Scenario:
+    variant = copy.deepcopy(raw)
+    variant["name"] = name
+    for key, value in values.items():
+        set_key(variant, key, value, path)
+    try:
+        return validate(variant, path)
+    except ScenarioError as exc:
+        point = ", ".join(f"{k}={v!r}" for k, v in values.items())
+        raise ScenarioError(exc.path, exc.key, f"{exc.message} (sweep variant {name}: {point})"
+                            ) from None
+
+
+def _table_grid(table: Any, path: Path, prefix: str = "") -> dict[str, list[Any]]:
+    """A `[sweep]` table as {dotted key: values}; nested tables are dotted keys too."""
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ScenarioError(path, "sweep", "must be a table of dotted.key = [values]")
+    grid: dict[str, list[Any]] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            grid.update(_table_grid(value, path, f"{dotted}."))
+        elif isinstance(value, list) and value:
+            grid[dotted] = value
+        else:
+            raise ScenarioError(path, f"sweep.{dotted}", "must be a non-empty array of values")
+    return grid
