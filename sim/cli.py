@@ -106,6 +106,26 @@ def show(file: Annotated[str, typer.Argument(help="Scenario file or name.")],
     sys.stdout.write(tomlfmt.dumps(data))
 
 
+@app.command("list")
+def list_scenarios() -> None:
+    """List the shipped scenarios with their one-line descriptions."""
+    table = Table(title="Shipped scenarios (run one by name: fleetsim run NAME)")
+    table.add_column("name")
+    table.add_column("description")
+    folder = next((d for d in scenario_dirs() if d.is_dir()), None)
+    paths = sorted(folder.glob("*.toml")) if folder else []
+    for path in paths:
+        try:
+            scenario = expand(path, []).base
+        except ScenarioError as exc:
+            table.add_row(path.stem, f"[red]invalid: {escape(exc.line())}[/]")
+            continue
+        table.add_row(path.stem, escape(scenario.description))
+    if not paths:
+        fail("no scenarios/ folder found here or in the source tree")
+    out.print(table)
+
+
 # ---- running batches: the options shared by `run` and `sweep`
 
 Replications = Annotated[int, typer.Option(

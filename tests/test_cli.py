@@ -117,3 +117,10 @@ def test_module_entry_point_and_clean_error_on_stderr(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.strip().count("\n") == 0 and f"{bad}: name:" in proc.stderr
+
+
+def test_list_shows_shipped_scenarios_with_descriptions():
+    result = runner.invoke(app, ["list"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "status_quo" in result.output
+    assert "KPAAF" in result.output
