@@ -129,3 +129,16 @@ def test_conversion_moves_pilots_between_types():
     assert result.values["B"]["sorties"] > 0
     assert result.monthly["B"]["pilots_in_conversion"][2] == 4  # March: in the course
     assert result.monthly["B"]["pilots"][0] == 0
+
+
+def test_a_later_delivery_leaves_the_earlier_draws_alone():
+    """Common random numbers across transfer scenarios: nothing changes before the delivery."""
+    base = {"run": {"years": 2.0}}
+    later = {"run": {"years": 2.0}, "types": {"A": {"deliveries": [
+        {"date": dt.date(2024, 7, 1), "count": 3}]}}}
+    a = simulate(scenario(base), 0, 1)
+    b = simulate(scenario(later), 0, 1)
+    before = a.months.index("2024-07")
+    for metric in ("fmc_aircraft", "nmcs_aircraft", "sorties", "removals"):
+        assert np.array_equal(a.monthly["A"][metric][:before], b.monthly["A"][metric][:before])
+    assert b.values["A"]["delivered_aircraft"] == 3

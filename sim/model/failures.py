@@ -87,18 +87,20 @@ class CalendarFailures:
     and the airframe's own aging. The stream of candidate failures runs at the highest rate
     the fleet can reach over the horizon and is thinned: a candidate lands on a random unit
     position and counts only if that tail is active, on the ground, has a unit installed
-    there, and passes the aging thinning.
+    there, and passes the aging thinning. Each batch of tails (the fleet on the start date,
+    each delivery) has a stream of its own, so that a later delivery leaves the draws of the
+    tails already there untouched (common random numbers across transfer scenarios).
     """
 
     def __init__(self, env: simpy.Environment, maintenance: Maintenance, k: int,
                  per_unit_per_year: float, aging: Callable[[float], float], max_airframe: float,
-                 horizon: float, max_tails: int, streams: Streams):
+                 horizon: float, first: int, count: int, streams: Streams, batch: str = ""):
         self.env, self.maintenance, self.k = env, maintenance, k
         self.tails, self.z = maintenance.tails, maintenance.z[k]
-        self.max_tails, self.aging = max_tails, aging
+        self.first, self.max_tails, self.aging = first, count, aging
         self.top_aging = max(aging(0.0), aging(horizon / 365.25)) * max_airframe
-        top = per_unit_per_year / 365.25 * max_tails * self.z * self.top_aging
-        name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}"
+        top = per_unit_per_year / 365.25 * count * self.z * self.top_aging
+        name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}{batch}"
         self.gap = streams.block(f"calendar/{name}",
                                  lambda g, n: g.exponential(1.0 / top, n)).next if top > 0 else None
         self.pick = streams.block(f"calendar-pick/{name}", uniform).next
@@ -111,6 +113,7 @@ class CalendarFailures:
         env, k, z = self.env, self.k, self.z
         position = int(self.pick() * self.max_tails * z)
         serial, slot = divmod(position, z)
+        serial += self.first
         if serial < len(self.tails):
             tail = self.tails[serial]
             units = tail.units[k]

@@ -111,23 +111,25 @@ class World:
         squadron = Squadron(env, fleet, cfg, sc.flying, sc.run, maintenance, scheduled, crew,
                             depot, streams, ledger)
         squadron.start()
-        max_tails = cfg.count + sum(d.count for d in cfg.deliveries)
-        max_airframe = max([t.aging for t in tails] + [
-            airframe_aging(cfg, d.age_years - sc.run.day_of(d.date) / 365.25)
-            for d in cfg.deliveries], default=1.0)
+        arrivals = sorted((sc.run.day_of(d.date), i, d) for i, d in enumerate(cfg.deliveries)
+                          if 0 <= sc.run.day_of(d.date) < self.horizon)
+        batches = [(0, cfg.count, max([t.aging for t in tails], default=1.0), "")]
+        for day, i, d in arrivals:  # tails join in date order; each batch draws on its own
+            first = batches[-1][0] + batches[-1][1]
+            batches.append((first, d.count, airframe_aging(cfg, d.age_years - day / 365.25),
+                            f"/delivery{i}"))
         for k, (kind, lru) in enumerate(cfg.lrus.items()):
             for channel_name, channel in lru.supply.items():
                 PartSupply(env, channel, sc.run, sc.sanctions, self.horizon, streams,
                            f"supply/{name}/{kind}/{channel_name}",
                            _deliver(maintenance, k)).start()
             if lru.calendar_failures_per_year > 0:
-                CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
-                                 fleet_aging(cfg), max_airframe, self.horizon, max_tails,
-                                 streams).start()
-        for i, batch in enumerate(cfg.deliveries):
-            day = sc.run.day_of(batch.date)
-            if 0 <= day < self.horizon:
-                Call(env, day, self._deliver_tails, (squadron, batch, i))
+                for first, count, aging, label in batches:
+                    CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
+                                     fleet_aging(cfg), aging, self.horizon, first, count,
+                                     streams, label).start()
+        for day, i, batch in arrivals:
+            Call(env, day, self._deliver_tails, (squadron, batch, i))
         return squadron
 
     def _deliver_tails(self, event: simpy.Event) -> None:
