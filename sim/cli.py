@@ -406,6 +406,27 @@ def compare(
             fail(f"--output {output}: {exc.strerror or exc}")
 
 
+@app.command()
+def report(
+    dir_: Annotated[Path, typer.Argument(metavar="DIR", help="A results directory.")],
+    baseline: Baseline = None, metric: Metrics = [], type_: Types = [],
+    years: YearsWindow = None, last_years: LastYears = None, warmup: Warmup = None,
+    warmup_months: WarmupMonths = None,
+) -> None:
+    """Write DIR/report/: figures (PNG), report.md and report.html with the comparison
+    table and a methods section (STRESS-DES order)."""
+    from .report import write
+
+    sources, baseline, values, frame, note = _comparison(
+        [dir_], baseline, metric, type_, years, last_years, warmup, warmup_months)
+    try:
+        folder = write(dir_, sources[0].manifest, frame, baseline, values, note)
+    except OSError as exc:
+        fail(f"{dir_}/report: {exc.strerror or exc}")
+    files = sorted(p.name for p in folder.iterdir())
+    out.print(f"report in {folder}: {', '.join(files)}", highlight=False, soft_wrap=True)
+
+
 def print_comparison(frame, baseline: str, note: str) -> None:
     from .compare import HEADER, cells
 
