@@ -156,7 +156,7 @@ def fig_states(ts, reps, order):
             left += v
         ax.set(title=name, xlabel="aircraft (time average)")
     axes[0][0].invert_yaxis()  # shared: the first type on top
-    axes[0][0].legend(fontsize=8, loc="lower right")
+    axes[0][-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle("FMC, NMCM and NMCS aircraft by type (mean over replications)")
     return fig
 
