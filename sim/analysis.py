@@ -109,3 +109,36 @@ def next_count(values: np.ndarray, precision: float, maximum: int,
         return n
     wanted = n * (relative / precision) ** 2 if math.isfinite(relative) else 2 * n
     return int(min(maximum, 2 * n, max(n + 1, math.ceil(wanted))))
+
+
+def paired_interval(base: np.ndarray, other: np.ndarray, level: float = 0.95
+                    ) -> tuple[float, float, float]:
+    """(mean, low, high) of other - base, paired by position (replication k against
+    replication k: common random numbers); pairs with a NaN on either side are dropped."""
+    d = np.asarray(other, dtype=float) - np.asarray(base, dtype=float)
+    mean, _, low, high = t_interval(d, level)
+    return mean, low, high
+
+
+def mser(series: np.ndarray, batch: int = 5) -> int:
+    """MSER-m warm-up truncation (White 1997; m = `batch`, 5 by default): the number of
+    leading observations to discard.
+
+    The series is cut into batch means Z_1..Z_b (a trailing partial batch is dropped);
+    MSER(d) = sum_{j>d} (Z_j - mean_{j>d} Z)^2 / (b - d)^2, and the truncation is `batch`
+    times the d minimizing it. As is usual, d is searched in the first half of the batches
+    only (the statistic is unstable when few batches are left). NaNs are left out first.
+    """
+    x = np.asarray(series, dtype=float)
+    x = x[~np.isnan(x)]
+    b = len(x) // batch
+    if b < 2:
+        return 0
+    z = x[:b * batch].reshape(b, batch).mean(axis=1)
+    best, best_d = math.inf, 0
+    for d in range(b // 2 + 1):
+        tail = z[d:]
+        stat = float(((tail - tail.mean()) ** 2).sum()) / len(tail) ** 2
+        if stat < best:
+            best, best_d = stat, d
+    return best_d * batch

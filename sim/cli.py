@@ -330,6 +330,144 @@ def _cell(row) -> str:
     return text
 
 
+# ---- comparing and reporting results directories
+
+Dirs = Annotated[list[Path], typer.Argument(
+    help="Results directories; several are compared together when they share their seed and"
+         " replications.", show_default=False)]
+Baseline = Annotated[str | None, typer.Option(
+    show_default=False, help="The scenario the others are compared with [default: the first"
+                             " in the manifest].")]
+Metrics = Annotated[list[str], typer.Option(
+    "--metric", "-m", show_default=False,
+    help="A metric to compare (repeatable) [default: the headline metrics present].")]
+Types = Annotated[list[str], typer.Option(
+    "--type", "-t", show_default=False,
+    help="An aircraft type, or ALL for the whole fleet (repeatable) [default: ALL].")]
+YearsWindow = Annotated[str | None, typer.Option(
+    "--years", metavar="FIRST-LAST", show_default=False,
+    help="Compare over these calendar years only, e.g. 2026-2028 (from the monthly table).")]
+LastYears = Annotated[float | None, typer.Option(
+    min=0, show_default=False, help="Compare over the last N years of the horizon only.")]
+Warmup = Annotated[str | None, typer.Option(
+    metavar="auto", show_default=False,
+    help="'auto': detect the warm-up with MSER-5 on the monthly mean of the first metric"
+         " (first type) and exclude it.")]
+WarmupMonths = Annotated[int | None, typer.Option(
+    min=0, show_default=False, help="Exclude the first K months of the horizon.")]
+
+
+def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup_months):
+    """Open the directories, check the options, load the values and compare them."""
+    from . import compare as cmp
+
+    try:
+        if warmup is not None and warmup_months is not None:
+            raise cmp.CompareError("give --warmup auto or --warmup-months K, not both")
+        window = cmp.Window(cmp.parse_years(years) if years else None, last_years,
+                            cmp.parse_warmup(warmup) if warmup else warmup_months)
+        sources = cmp.open_sources(dirs)
+        names = cmp.scenarios(sources)
+        baseline = baseline or names[0]
+        if baseline not in names:
+            raise cmp.CompareError(f"--baseline {baseline}: no such scenario in"
+                                   f" {', '.join(map(str, dirs))} ({', '.join(names)})")
+        present, types_present = cmp.available(sources)
+        metrics = list(metric) or [m for m in cmp.DEFAULT_METRICS if m in present]
+        for m in metrics:
+            if m not in present:
+                raise cmp.CompareError(f"--metric {m}: no such metric in"
+                                       f" {', '.join(map(str, dirs))}")
+        types = list(type_) or ["ALL"]
+        for t in types:
+            if t not in types_present:
+                raise cmp.CompareError(f"--type {t}: no such aircraft type (types:"
+                                       f" {', '.join(sorted(types_present))})")
+        values = cmp.load(sources, metrics, types, window)
+    except cmp.CompareError as exc:
+        fail(str(exc))
+    frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types)
+    n = int(frame["n"].max()) if len(frame) else 0
+    return sources, baseline, values, frame, cmp.note(baseline, values, n)
+
+
+@app.command()
+def compare(
+    dirs: Dirs, baseline: Baseline = None, metric: Metrics = [], type_: Types = [],
+    format_: Annotated[str, typer.Option(
+        "--format", "-f", help="table (a rich table), csv, markdown or json.")] = "table",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", show_default=False,
+        help="Write csv, markdown or json to this file instead of stdout.")] = None,
+    years: YearsWindow = None, last_years: LastYears = None, warmup: Warmup = None,
+    warmup_months: WarmupMonths = None,
+) -> None:
+    """Compare scenarios with a baseline: means, paired (CRN) differences, 95% intervals."""
+    from . import compare as cmp
+
+    if format_ not in ("table", "csv", "markdown", "json"):
+        fail(f"--format {format_}: must be table, csv, markdown or json")
+    if output is not None and format_ == "table":
+        fail("--output: give --format csv, markdown or json to write a file")
+    _, baseline, values, frame, note = _comparison(dirs, baseline, metric, type_, years,
+                                                   last_years, warmup, warmup_months)
+    if format_ == "table":
+        print_comparison(frame, baseline, note)
+        return
+    text = {"csv": lambda: cmp.to_csv(frame),
+            "markdown": lambda: cmp.to_markdown(frame, baseline, note),
+            "json": lambda: cmp.to_json(frame, baseline, values)}[format_]()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            output.write_text(text)
+        except OSError as exc:
+            fail(f"--output {output}: {exc.strerror or exc}")
+
+
+@app.command()
+def report(
+    dir_: Annotated[Path, typer.Argument(metavar="DIR", help="A results directory.")],
+    baseline: Baseline = None, metric: Metrics = [], type_: Types = [],
+    years: YearsWindow = None, last_years: LastYears = None, warmup: Warmup = None,
+    warmup_months: WarmupMonths = None,
+) -> None:
+    """Write DIR/report/: figures (PNG), report.md and report.html with the comparison
+    table and a methods section (STRESS-DES order)."""
+    from .report import write
+
+    sources, baseline, values, frame, note = _comparison(
+        [dir_], baseline, metric, type_, years, last_years, warmup, warmup_months)
+    try:
+        folder = write(dir_, sources[0].manifest, frame, baseline, values, note)
+    except OSError as exc:
+        fail(f"{dir_}/report: {exc.strerror or exc}")
+    files = sorted(p.name for p in folder.iterdir())
+    out.print(f"report in {folder}: {', '.join(files)}", highlight=False, soft_wrap=True)
+
+
+def print_comparison(frame, baseline: str, note: str) -> None:
+    from .compare import HEADER, cells
+
+    table = Table(title=escape(f"Compared with {baseline}: mean and paired difference [95% CI]"),
+                  caption=escape(note))
+    types = frame["aircraft_type"].nunique() > 1
+    for i, name in enumerate(HEADER):
+        if i == 0 and not types:
+            continue
+        table.add_column(escape(name), justify="right" if i >= 3 else "left", no_wrap=i < 3)
+    previous = None
+    for _, row in frame.iterrows():
+        c = cells(row, baseline)
+        key = (c[0], c[1])
+        shown = c[:] if key != previous else ["", ""] + c[2:]
+        table.add_row(*map(escape, shown if types else shown[1:]))
+        previous = key
+    # a pipe or a file gets the whole width; a terminal wraps the table to its own
+    (out if out.is_terminal else Console(width=max(out.width, 120))).print(table)
+
+
 @app.callback(invoke_without_command=True)
 def _root(version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False):
     if version:
