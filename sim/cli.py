@@ -24,7 +24,8 @@ err = Console(stderr=True)
 
 HEADLINE = ("mc_rate", "fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "active_aircraft",
             "sorties", "flight_hours", "cann_per_100_sorties", "backorders")
-DEFAULT_SCENARIO = "status_quo"
+DEFAULT_SCENARIOS = ("status_quo", "russian_transfer")  # the default comparison
+DEFAULT_REPLICATIONS = 30  # the default comparison in about a minute on 2 cores
 FAILURES_SHOWN = 5
 
 
@@ -181,22 +182,35 @@ class RunOptions:
 @app.command()
 def run(
     scenarios: Annotated[list[str] | None, typer.Argument(
-        help=f"Scenario files or names of shipped scenarios [default: {DEFAULT_SCENARIO}];"
+        help=f"Scenario files or names of shipped scenarios [default: the comparison"
+             f" {' vs '.join(DEFAULT_SCENARIOS)}, {DEFAULT_REPLICATIONS} replications];"
              " a file with a [sweep] table stands for its variants.",
         show_default=False)] = None,
-    replications: Replications = 10, years: Years = None, seed: Seed = 20230101,
+    replications: Annotated[int | None, typer.Option(
+        "--replications", "-n", min=1, show_default=False,
+        help="Replications per scenario (with --precision: the first round) [default: 10;"
+             f" {DEFAULT_REPLICATIONS} for the default comparison].")] = None,
+    years: Years = None, seed: Seed = 20230101,
     out_dir: Out = None, set_: SetOption = [], force: Force = False, quiet: Quiet = False,
     workers: Workers = None, scheduler: Scheduler = None, retry_failed: RetryFailed = False,
     precision: PrecisionOpt = None, metric: Metric = "mc_rate",
     max_replications: MaxReplications = 500,
 ) -> None:
-    """Run replications of each scenario and write (or resume) the results directory."""
+    """Run replications of each scenario and write (or resume) the results directory; with
+    several scenarios, print their comparison with the first."""
+    if replications is None:
+        replications = 10 if scenarios else DEFAULT_REPLICATIONS
     try:
-        expanded = load_all(scenarios or [DEFAULT_SCENARIO], _overrides(set_, years))
+        expanded = load_all(scenarios or list(DEFAULT_SCENARIOS), _overrides(set_, years))
     except (ScenarioError, UsageError) as exc:
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
-    execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
-                                 retry_failed, precision, metric, max_replications))
+    opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
+                      retry_failed, precision, metric, max_replications)
+    results = execute(expanded, opts)
+    if not quiet and sum(len(e.scenarios) for e in expanded) > 1:
+        _, baseline, _, frame, note = _comparison([results], None, [], [], None, None, None,
+                                                  None)
+        print_comparison(frame, baseline, note)
 
 
 @app.command()
@@ -228,8 +242,8 @@ def _overrides(set_: list[str], years: float | None) -> list[str]:
     return list(set_) + ([f"run.years={years}"] if years is not None else [])
 
 
-def execute(expanded: list[Expanded], opts: RunOptions) -> None:
-    """Run the batch on the executor the options ask for, then report."""
+def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
+    """Run the batch on the executor the options ask for, report, return the directory."""
     # imported here: `validate` and `show` need neither pyarrow nor scipy nor the executors
     from .batch import Batch, BatchError, run as run_batch
     from .executors import ExecutorError
@@ -252,6 +266,7 @@ def execute(expanded: list[Expanded], opts: RunOptions) -> None:
         fail(f"interrupted; the finished replications are kept in {batch.out}: run the same"
              f" command to resume", 130)
     _report(report, opts.quiet)
+    return batch.out
 
 
 def default_out(expanded: list[Expanded]) -> Path:

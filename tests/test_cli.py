@@ -124,3 +124,12 @@ def test_list_shows_shipped_scenarios_with_descriptions():
     assert result.exit_code == 0, result.output
     assert "status_quo" in result.output
     assert "KPAAF" in result.output
+
+
+def test_run_of_several_scenarios_prints_their_comparison(tmp_path):
+    result = runner.invoke(app, ["run", P1, str(SCENARIOS / "validation" / "p1_lognormal.toml"),
+                                 "-n", "3", "--years", "0.5", "--out", str(tmp_path / "o"),
+                                 "--set", "run.warmup_days=0"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Compared with p1_exponential" in result.output
+    assert "p1_lognormal" in result.output

@@ -16,7 +16,9 @@ from sim.cli import app
 from .helpers import write_scenario
 
 runner = CliRunner()
-QUICK = ["-n", "4", "--years", "1", "-q", "-w", "2"]
+# the status quo starts in 2019 with a 4-year warm-up: these short runs start in 2023 without
+QUICK = ["-n", "4", "--years", "1", "-q", "-w", "2", "--set", "run.warmup_days=0",
+         "--set", "run.start_date=2023-01-01"]
 
 
 def invoke(*args):

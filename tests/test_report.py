@@ -22,7 +22,8 @@ def invoke(*args):
 def test_report_of_a_two_scenario_run(tmp_path):
     out = tmp_path / "sweep"
     result = invoke("sweep", "status_quo", "--grid", "cannibalization.policy=full,none",
-                    "-n", "3", "--years", "0.5", "-q", "-w", "2", "--out", out)
+                    "-n", "3", "--years", "0.5", "-q", "-w", "2", "--out", out,
+                    "--set", "run.warmup_days=0", "--set", "run.start_date=2023-01-01")
     assert result.exit_code == 0, result.output
     result = invoke("report", out, "--warmup-months", "1")
     assert result.exit_code == 0, result.output
