@@ -90,12 +90,14 @@ class Fuel(_Strict):
     `air_force_share` of every delivery reaches the air force; training may not draw the
     stock below `reserve_t` (the wartime reserve). When the day's programme needs more than
     the stock above the reserve, types are served in `priority` order (others after, in
-    file order)."""
+    file order), and a type may not draw into the `priority_cover_days` of daily need kept
+    for the types before it (0: priority only decides who flies today)."""
 
     initial_t: float = Field(ge=0, le=100_000_000)
     reserve_t: float = Field(default=0.0, ge=0, le=100_000_000)
     air_force_share: float = Field(default=1.0, gt=0, le=1)
     priority: list[Name] = Field(default_factory=list)
+    priority_cover_days: float = Field(default=0.0, ge=0, le=3_650)
     channels: dict[Name, FuelChannel] = Field(default_factory=dict)
 
 

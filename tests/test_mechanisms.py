@@ -12,7 +12,9 @@ from sim.rng import Streams
 from sim.model.supply import RateProfile
 from sim.schema import PartChannel, Run, Sanctions
 
-from .helpers import interval, replicate, scenario, values
+from sim.scenario import deep_merge
+
+from .helpers import BASE, interval, replicate, scenario, values
 
 QUIET = {"mtbf_flight_hours": math.inf, "calendar_failures_per_year": 0.0}
 
@@ -142,3 +144,24 @@ def test_a_later_delivery_leaves_the_earlier_draws_alone():
     for metric in ("fmc_aircraft", "nmcs_aircraft", "sorties", "removals"):
         assert np.array_equal(a.monthly["A"][metric][:before], b.monthly["A"][metric][:before])
     assert b.values["A"]["delivered_aircraft"] == 3
+
+
+def test_fuel_priority_with_cover_protects_the_first_type():
+    """Two equal types on a short fuel supply: with days of cover kept for it, the type
+    first in priority flies its programme and the other takes what is left."""
+    def run(cover: float):
+        changes = no_failures(2.0, fuel="jet", fuel_burn_t_per_hour=1.0,
+                              fleet_hours_per_day=10.0)
+        changes["types"]["B"] = deep_merge(BASE["types"]["A"], changes["types"]["A"])
+        changes["fuel"] = {"jet": {"initial_t": 0.0, "priority": ["A", "B"],
+                                   "priority_cover_days": cover,
+                                   "channels": {"c": {"t_per_year": 3650.0}}}}
+        result = simulate(scenario(changes), 0, 1)
+        return result.values["A"]["sorties"], result.values["B"]["sorties"]
+
+    a0, b0 = run(0.0)
+    a30, b30 = run(31.0)
+    assert abs(a0 - b0) < 0.1 * a0           # priority for the day only: nearly even
+    assert a30 > 0.9 * 2 * 365.25 * 10       # covered: A flies nearly all of its programme
+    assert b30 < 0.2 * a30
+    assert a30 + b30 == pytest.approx(a0 + b0, rel=0.05)  # the same fuel, shared otherwise

@@ -54,13 +54,16 @@ class FuelDepot:
         now = self.env.now
         needs = [sq.sorties_due(now) * sq.fuel_per_sortie for sq in self.squadrons]
         left = max(0.0, self.available())
-        if sum(needs) <= left + EPS:
+        cover = self.cfg.priority_cover_days
+        if sum(needs) + cover * sum(needs[:-1]) <= left + EPS:
             for sq in self.squadrons:
                 sq.fuel_ration = math.inf
         else:
+            kept = 0.0  # fuel kept for the types served before, `cover` days of their need
             for sq, need in zip(self.squadrons, needs):
-                sq.fuel_ration = min(left, need)
+                sq.fuel_ration = min(need, max(0.0, left - kept))
                 left -= sq.fuel_ration
+                kept += cover * need
         Call(self.env, 1.0, self._plan, None, PLANNING)
 
 
