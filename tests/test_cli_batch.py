@@ -4,7 +4,6 @@ progress, bad input, and a batch killed with SIGKILL and resumed."""
 import contextlib
 import io
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from sim.model.world import World, simulate
-from sim.rng import Streams
 from sim.model.supply import RateProfile
 from sim.schema import PartChannel, Run, Sanctions
 

@@ -25,7 +25,7 @@ import simpy
 from ..rng import Streams, uniform
 from ..schema import Cannibalization
 from .events import Call
-from .fleet import LOST, RETIRED, Fleet, Tail
+from .fleet import RETIRED, Fleet, Tail
 from .metrics import Ledger
 from .parts import LruStock, Shop
 

@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from ..rng import Streams, uniform
-from ..schema import AircraftType, Delivery, Scenario
+from ..schema import AircraftType, Scenario
 from .aircrew import Aircrew
 from .events import Call
 from .failures import CalendarFailures, airframe_aging, fleet_aging
