@@ -323,6 +323,9 @@ def test_batch_on_a_separately_started_dask_scheduler_and_workers(tmp_path):
         started.append(subprocess.Popen([str(dask), "worker", address, "--nworkers", "2",
                                          "--nthreads", "1", "--dashboard-address", ":0"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+        with Client(address, timeout=60) as client:  # both workers in before the batch starts
+            client.wait_for_workers(2, timeout=60)
         path = write_scenario(tmp_path, "cli_cluster")
         result = invoke("run", path, *QUICK, "--scheduler", address, "-o", tmp_path / "cluster")
         assert result.exit_code == 0, result.output
