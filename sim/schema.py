@@ -213,6 +213,8 @@ class AircraftType(_Strict):
     fleet_hours_per_day: float | None = Field(default=None, ge=0, le=100_000)
     hours_per_aircraft_per_day: float | None = Field(default=None, ge=0, le=24)
     hours_per_pilot_per_year: float | None = Field(default=None, ge=0, le=2_000)
+    min_hours_per_pilot_per_year: float = Field(default=0.0, ge=0, le=2_000)
+    max_fleet_hours_per_year: float = Field(default=math.inf, gt=0)
     aging_per_year: float = Field(default=0.0, ge=0, le=1)
     aging_weibull_shape: float | None = Field(default=None, gt=0, le=10)
     fuel: Name | None = None
@@ -263,11 +265,31 @@ class Run(_Strict):
 
 
 class Surge(_Strict):
-    """A period when the flying programme is multiplied (an exercise, a crisis)."""
+    """A period of more flying: an exercise, the winter training period, a crisis.
+
+    `mode = "add"` multiplies the programme in the window (more hours in the year);
+    `mode = "shift"` flies `multiplier` times the ordinary rate in the window and less outside
+    it, so that the year's hours stay the same (a training calendar). `every_years` repeats the
+    window from `start_date` to the end of the run. `effort = "max"` is a maximum-effort surge:
+    every FMC tail with a current pilot flies as many sortie cycles as the daily window allows,
+    the wartime fuel reserve may be drawn, scheduled inspections wait and cannibalization works
+    on demand (`multiplier` and `mode` do not apply).
+    """
 
     start_date: dt.date
     end_date: dt.date
-    multiplier: float = Field(gt=0, le=100)
+    multiplier: float = Field(default=1.0, gt=0, le=100)
+    mode: Literal["add", "shift"] = "add"
+    every_years: int | None = Field(default=None, ge=1, le=100)
+    effort: Literal["programme", "max"] = "programme"
+
+    @model_validator(mode="after")
+    def _window(self) -> Surge:
+        if self.end_date <= self.start_date:
+            raise ValueError("end_date: must come after start_date")
+        if self.every_years and (self.end_date - self.start_date).days >= 365 * self.every_years:
+            raise ValueError("end_date: a recurring surge must end before it recurs")
+        return self
 
 
 class Flying(_Strict):
@@ -276,6 +298,13 @@ class Flying(_Strict):
     `fleet_hours`: each type flies `fleet_hours_per_day`, whichever tails are FMC (regime P).
     `per_aircraft`: each FMC tail flies `hours_per_aircraft_per_day` (regime F).
     `per_pilot`: each current pilot is planned `hours_per_pilot_per_year`.
+    `fuel_budget`: what the air force would fly if it could (each current pilot's
+    `hours_per_pilot_per_year`, at most the type's `max_fleet_hours_per_year`) is its demand;
+    each `planning_period_days` the fuel above the reserve and the deliveries expected over
+    `budget_horizon_days` (at today's rates) are budgeted, the period getting its share of the
+    horizon's demand, and allocated in the fuel's `priority` order: first every type's
+    `min_hours_per_pilot_per_year`, then the rest of each demand. The plan is what the fuel
+    allows; it is flown as aircraft and pilots allow.
     Sorties launch inside a daily window of `window_hours` and must land before it closes.
     `pilot_assignment`: the available pilot with the fewest recent hours flies next; with
     `elite_first` an elite pilot's hours count divided by the type's `elite_weight`, so that
@@ -283,8 +312,10 @@ class Flying(_Strict):
     first).
     """
 
-    programme: Literal["fleet_hours", "per_aircraft", "per_pilot"] = "fleet_hours"
+    programme: Literal["fleet_hours", "per_aircraft", "per_pilot", "fuel_budget"] = "fleet_hours"
     window_hours: float = Field(default=10.0, gt=0, le=24)
+    planning_period_days: float = Field(default=365.25 / 12, gt=0, le=366)
+    budget_horizon_days: float = Field(default=365.25, gt=0, le=3_653)
     pilot_assignment: Literal["fewest_hours", "elite_first"] = "fewest_hours"
     surges: list[Surge] = Field(default_factory=list)
 
@@ -313,7 +344,17 @@ class Sanctions(_Strict):
 
 _PROGRAMME_KEY = {"fleet_hours": "fleet_hours_per_day",
                   "per_aircraft": "hours_per_aircraft_per_day",
-                  "per_pilot": "hours_per_pilot_per_year"}
+                  "per_pilot": "hours_per_pilot_per_year",
+                  "fuel_budget": "hours_per_pilot_per_year"}
+
+
+class Change(_Strict):
+    """A dated change of one scenario value: from `date` on, the dotted `key` is `value`
+    (validated as the key itself is; see `sim.model.changes` for the keys that can change)."""
+
+    date: dt.date
+    key: str = Field(min_length=1, max_length=300)
+    value: Any
 
 
 class Scenario(_Strict):
@@ -326,6 +367,7 @@ class Scenario(_Strict):
     sanctions: Sanctions = Sanctions()
     fuel: dict[Name, Fuel] = Field(default_factory=dict)
     types: dict[Name, AircraftType] = Field(default_factory=dict)
+    changes: list[Change] = Field(default_factory=list)
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -343,6 +385,12 @@ class Scenario(_Strict):
             if not low <= value <= high:
                 raise ValueError(f"ranges.{key}: value {value:g} lies outside its range"
                                  f" [{low:g}, {high:g}]")
+        if self.flying.budget_horizon_days < self.flying.planning_period_days:
+            raise ValueError("flying.budget_horizon_days: shorter than"
+                             " flying.planning_period_days")
+        if self.changes:
+            from .model.changes import resolve  # the model declares what may change
+            resolve(self)
         return self
 
 
@@ -351,8 +399,11 @@ def _check_type(scenario: Scenario, name: str, t: AircraftType) -> None:
     needed = _PROGRAMME_KEY[programme]
     if getattr(t, needed) is None:
         raise ValueError(f"types.{name}.{needed}: required when flying.programme = '{programme}'")
-    if programme == "per_pilot" and t.pilots is None:
-        raise ValueError(f"types.{name}.pilots: required when flying.programme = 'per_pilot'")
+    if programme in ("per_pilot", "fuel_budget") and t.pilots is None:
+        raise ValueError(f"types.{name}.pilots: required when flying.programme = '{programme}'")
+    if programme == "fuel_budget" and t.min_hours_per_pilot_per_year > t.hours_per_pilot_per_year:
+        raise ValueError(f"types.{name}.min_hours_per_pilot_per_year: above"
+                         " hours_per_pilot_per_year")
     cycle = t.sortie_hours + t.turnaround_hours
     if cycle > scenario.flying.window_hours:
         raise ValueError(f"types.{name}.sortie_hours: sortie and turnaround ({cycle:g} h)"

@@ -14,6 +14,7 @@ after `training_days`) or from conversion of another type's pilots, and leave at
 
 from __future__ import annotations
 
+import math
 from heapq import heapify, heappop, heappush
 
 import simpy
@@ -28,7 +29,7 @@ MONTH = 365.25 / 12  # days; proficiency looks back over the last twelve months
 
 class Pilot:
     __slots__ = ("serial", "months", "month", "rolling", "total", "elite", "active", "flying",
-                 "day", "today")
+                 "day", "today", "exit_budget", "exit_since", "token")
 
     def __init__(self, serial: int, elite: bool, month: int):
         self.serial = serial
@@ -41,6 +42,9 @@ class Pilot:
         self.flying = False
         self.day = -1
         self.today = 0
+        self.exit_budget = None   # Exp(1) attrition hazard left at `exit_since` (None: not drawn)
+        self.exit_since = 0.0
+        self.token = 0
 
     def expire(self, now: float) -> float:
         """Turn the ring to the current month; return the rolling 12-month hours."""
@@ -62,6 +66,8 @@ class Aircrew:
         self.env, self.cfg, self.horizon = env, cfg, horizon
         self.elite_first = elite_first
         self.max_today = cfg.max_sorties_per_day
+        self.intake_per_year, self.attrition = cfg.intake_per_year, cfg.attrition_per_year
+        self.intake_token, self.next_intake = 0, math.inf
         self.threshold = cfg.proficiency_hours
         self.pilots: list[Pilot] = []  # everyone who ever flew the type in this run
         self.roster: list[Pilot] = []  # the current ones (and some departed, pruned monthly)
@@ -84,8 +90,39 @@ class Aircrew:
             self._enqueue(pilot)
 
     def start(self) -> None:
-        if self.cfg.intake_per_year > 0:
-            Call(self.env, self.cfg.training_days, self._intake)
+        if self.intake_per_year > 0:
+            self.next_intake = self.cfg.training_days
+            Call(self.env, self.cfg.training_days, self._intake, self.intake_token)
+
+    def change(self, field: str, value: float) -> None:
+        """A dated change of the intake, the attrition rate or the sorties a pilot may fly
+        a day. A new intake rate keeps the next course's place in its cycle; a new attrition
+        rate spends each pilot's remaining Exp(1) hazard at the new rate (memoryless)."""
+        now = self.env.now
+        if field == "max_sorties_per_day":
+            self.max_today = value
+        elif field == "intake_per_year":
+            old, self.intake_per_year = self.intake_per_year, value
+            self.intake_token += 1
+            if value <= 0:
+                return
+            if self.next_intake < math.inf and old > 0:  # the course under way keeps its share
+                left = (self.next_intake - now) * old / value
+            else:
+                left = max(0.0, self.cfg.training_days - now) + 365.25 / value
+            self.next_intake = now + left
+            Call(self.env, left, self._intake, self.intake_token)
+        else:
+            old, self.attrition = self.attrition, value
+            for pilot in self.roster:
+                if not pilot.active:
+                    continue
+                if pilot.exit_budget is not None:
+                    pilot.exit_budget -= (now - pilot.exit_since) * old / 365.25
+                else:
+                    pilot.exit_budget = self.leave_draw()
+                pilot.exit_since = now
+                self._schedule_exit(pilot)
 
     # -- sorties -------------------------------------------------------------------------
 
@@ -143,11 +180,20 @@ class Aircrew:
         self.pilots.append(pilot)
         self.roster.append(pilot)
         self.count.add(now, 1.0)
-        stay = self.leave_draw() / self.cfg.attrition_per_year * 365.25 \
-            if self.cfg.attrition_per_year else float("inf")  # days before the pilot leaves
-        if now + stay < self.horizon:
-            Call(self.env, stay, self._depart, pilot)
+        if self.attrition:
+            pilot.exit_budget, pilot.exit_since = self.leave_draw(), now
+            self._schedule_exit(pilot)
         return pilot
+
+    def _schedule_exit(self, pilot: Pilot) -> None:
+        pilot.token += 1
+        if not self.attrition:
+            return
+        stay = pilot.exit_budget / self.attrition * 365.25  # days before the pilot leaves
+        now = self.env.now
+        if pilot.exit_since + stay < self.horizon:
+            delay = stay if pilot.exit_since == now else pilot.exit_since + stay - now
+            Call(self.env, delay, self._depart, (pilot, pilot.token))
 
     def leave(self, pilot: Pilot) -> None:
         """The pilot leaves the pool (attrition, conversion, an accident)."""
@@ -159,14 +205,17 @@ class Aircrew:
         return int(self.count.value)
 
     def _depart(self, event: simpy.Event) -> None:
-        pilot = event.value
-        if pilot.active:
+        pilot, token = event.value
+        if pilot.active and token == pilot.token:
             self.departed.n += 1
             self.leave(pilot)
 
-    def _intake(self, _event: simpy.Event) -> None:
+    def _intake(self, event: simpy.Event) -> None:
+        if event.value != self.intake_token:
+            return
         self._enqueue(self.join())
-        Call(self.env, 365.25 / self.cfg.intake_per_year, self._intake)
+        self.next_intake = self.env.now + 365.25 / self.intake_per_year
+        Call(self.env, 365.25 / self.intake_per_year, self._intake, self.intake_token)
 
     def release(self, n: int) -> int:
         """Give up to `n` pilots on the ground to another type's conversion course

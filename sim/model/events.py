@@ -4,8 +4,9 @@
 (a sortie's tail, say), so that scheduling costs one object and one heap push: it pushes
 onto the environment's queue exactly as `Environment.schedule` does, without the call.
 
-Events at the same instant run in priority order: deliveries first, then the day's
-planning (fuel rationing), then everything else (sorties, repairs, the day's programme).
+Events at the same instant run in priority order: dated changes of scenario values first,
+then deliveries, then the day's planning (fuel rationing), then everything else (sorties,
+repairs, the day's programme).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import simpy
 
-DELIVERY, PLANNING, ACTIVITY = -1, 0, 1  # SimPy's own events use 1 (NORMAL)
+CHANGE, DELIVERY, PLANNING, ACTIVITY = -2, -1, 0, 1  # SimPy's own events use 1 (NORMAL)
 
 
 class Call(simpy.Event):

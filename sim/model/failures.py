@@ -90,6 +90,8 @@ class CalendarFailures:
     there, and passes the aging thinning. Each batch of tails (the fleet on the start date,
     each delivery) has a stream of its own, so that a later delivery leaves the draws of the
     tails already there untouched (common random numbers across transfer scenarios).
+    A dated change of the rate starts the candidate stream afresh from its date (the
+    process is memoryless, so nothing else moves).
     """
 
     def __init__(self, env: simpy.Environment, maintenance: Maintenance, k: int,
@@ -99,17 +101,30 @@ class CalendarFailures:
         self.tails, self.z = maintenance.tails, maintenance.z[k]
         self.first, self.max_tails, self.aging = first, count, aging
         self.top_aging = max(aging(0.0), aging(horizon / 365.25)) * max_airframe
-        top = per_unit_per_year / 365.25 * count * self.z * self.top_aging
         name = f"{maintenance.fleet.name}/{maintenance.lrus[k].kind}{batch}"
-        self.gap = streams.block(f"calendar/{name}",
-                                 lambda g, n: g.exponential(1.0 / top, n)).next if top > 0 else None
+        self.gaps = streams.block(f"calendar/{name}", exponential).next
         self.pick = streams.block(f"calendar-pick/{name}", uniform).next
+        self.token = 0
+        self.scale = self._scale(per_unit_per_year)
+
+    def _scale(self, per_unit_per_year: float) -> float:
+        """Mean days between candidates: 1 / the highest rate the batch can reach."""
+        top = per_unit_per_year / 365.25 * self.max_tails * self.z * self.top_aging
+        return 1.0 / top if top > 0 else 0.0
 
     def start(self) -> None:
-        if self.gap is not None:
-            Call(self.env, self.gap(), self._candidate)
+        if self.scale:
+            Call(self.env, self.gaps() * self.scale, self._candidate, self.token)
 
-    def _candidate(self, _event: simpy.Event) -> None:
+    def set_rate(self, per_unit_per_year: float) -> None:
+        """A dated change of the calendar failure rate, from now on."""
+        self.token += 1
+        self.scale = self._scale(per_unit_per_year)
+        self.start()
+
+    def _candidate(self, event: simpy.Event) -> None:
+        if event.value != self.token:
+            return
         env, k, z = self.env, self.k, self.z
         position = int(self.pick() * self.max_tails * z)
         serial, slot = divmod(position, z)
@@ -121,4 +136,4 @@ class CalendarFailures:
                 keep = self.aging(env.now / 365.25) * tail.aging / self.top_aging
                 if keep >= 1.0 or self.pick() < keep:
                     self.maintenance.on_failures(tail, [(k, units.pop(slot))])
-        Call(env, self.gap(), self._candidate)
+        Call(env, self.gaps() * self.scale, self._candidate, self.token)

@@ -2,8 +2,12 @@
 
 Each day the programme adds sorties to fly (`pending`): `fleet_hours_per_day / sortie_hours`
 (regime P), `hours_per_aircraft_per_day / sortie_hours` for each FMC tail (regime F, a
-tail's credit following the time it is FMC in the window), or the planned hours of each
-current pilot (`per_pilot`), times any surge. A sortie needs an idle FMC tail (the one idle
+tail's credit following the time it is FMC in the window), the planned hours of each
+current pilot (`per_pilot`), or the period's plan that the fuel budget allows
+(`fuel_budget`, see `planning`), times the day's weight in the flying calendar. On a
+maximum-effort day the programme is every sortie cycle of every active tail: each FMC tail
+with a pilot flies as many cycles as the window holds, the fuel reserve may be drawn,
+scheduled maintenance waits and cannibalization runs in full. A sortie needs an idle FMC tail (the one idle
 longest flies), a pilot current on the type and its fuel; it launches inside the daily
 window and must land before it closes. A sortie that cannot fly is counted by cause:
 `no_fuel` at once (the day's ration is spent), `no_aircraft` or `no_pilot` when the next
@@ -23,7 +27,7 @@ from collections import deque
 import simpy
 
 from ..rng import Streams, exponential, uniform
-from ..schema import AircraftType, Flying, Run
+from ..schema import Accidents, AircraftType, Cannibalization, Flying
 from .aircrew import MONTH, Aircrew
 from .events import Call
 from .failures import FlightFailures, fleet_aging
@@ -31,57 +35,69 @@ from .fleet import FMC, LOST, Fleet, Tail
 from .fuel import FuelDepot
 from .maintenance import Maintenance
 from .metrics import Ledger
+from .planning import Calendar
 from .scheduled import Scheduled
 
 EPS = 1e-9
-NO_AIRCRAFT, NO_PILOT = 0, 1
+NO_AIRCRAFT, NO_PILOT, NO_FUEL = 0, 1, 2
 
 
 class Squadron:
     __slots__ = ("env", "fleet", "cfg", "maintenance", "failures", "scheduled", "crew", "depot",
-                 "sortie_hours", "cycle", "window", "window_end", "pending", "daily",
-                 "per_tail", "per_pilot", "surges", "aging", "age0", "hazard_scale",
-                 "fuel_per_sortie", "fuel_ration", "accident_scale", "accident_budget",
-                 "accident_age", "low_proficiency", "threshold", "pilot_loss", "accident_draw",
-                 "loss_draw", "sorties", "flight_hours", "fuel_used", "lost", "blocked",
-                 "losses", "pool", "day", "due", "due_at")
+                 "sortie_hours", "cycle", "cycles_per_day", "window", "window_end", "pending",
+                 "daily", "per_tail", "per_pilot", "calendar", "budget", "burn", "min_share",
+                 "plan_rate", "demand_rate", "aging", "age0", "hazard_scale",
+                 "fuel_per_sortie", "fuel_ration", "accidents", "accident_scale",
+                 "accident_budget", "accident_age", "low_proficiency", "threshold",
+                 "pilot_loss", "accident_draw", "loss_draw", "sorties", "flight_hours",
+                 "fuel_used", "lost", "blocked", "losses", "pool", "day", "due", "due_at",
+                 "planned", "demanded", "max_effort", "cann_cfg", "surge_rows", "dawn",
+                 "programme_hours", "programme")
 
     def __init__(self, env: simpy.Environment, fleet: Fleet, cfg: AircraftType, flying: Flying,
-                 run: Run, maintenance: Maintenance, scheduled: Scheduled, crew: Aircrew | None,
-                 depot: FuelDepot | None, streams: Streams, ledger: Ledger):
+                 calendar: Calendar, maintenance: Maintenance, scheduled: Scheduled,
+                 crew: Aircrew | None, depot: FuelDepot | None, streams: Streams,
+                 ledger: Ledger, cann: Cannibalization):
         self.env, self.fleet, self.cfg, self.maintenance = env, fleet, cfg, maintenance
         self.failures = FlightFailures(maintenance, streams)
         self.scheduled, self.crew, self.depot = scheduled, crew, depot
         name = fleet.name
         self.sortie_hours = cfg.sortie_hours
         self.cycle = (cfg.sortie_hours + cfg.turnaround_hours) / 24.0
+        self.cycles_per_day = math.floor(flying.window_hours / (cfg.sortie_hours +
+                                                                cfg.turnaround_hours) + EPS)
         self.window = flying.window_hours / 24.0
         self.window_end = -1.0
         self.pending = 0.0
         self.day = -1
         self.due, self.due_at = 0.0, -1.0
-        programme = flying.programme
-        self.daily = cfg.fleet_hours_per_day / cfg.sortie_hours if programme == "fleet_hours" else 0.0
-        self.per_tail = cfg.hours_per_aircraft_per_day / cfg.sortie_hours \
-            if programme == "per_aircraft" else 0.0
-        self.per_pilot = cfg.hours_per_pilot_per_year / 365.25 / cfg.sortie_hours \
-            if programme == "per_pilot" else 0.0
-        self.surges = [(run.day_of(s.start_date), run.day_of(s.end_date), s.multiplier)
-                       for s in flying.surges]
+        self.calendar = calendar
+        self.budget = flying.programme == "fuel_budget"
+        self.burn = cfg.fuel_burn_t_per_hour if depot else 0.0
+        self.plan_rate = self.demand_rate = 0.0
+        self.programme_hours = {"fleet_hours_per_day": cfg.fleet_hours_per_day,
+                                "hours_per_aircraft_per_day": cfg.hours_per_aircraft_per_day,
+                                "hours_per_pilot_per_year": cfg.hours_per_pilot_per_year,
+                                "min_hours_per_pilot_per_year": cfg.min_hours_per_pilot_per_year,
+                                "max_fleet_hours_per_year": cfg.max_fleet_hours_per_year}
+        self.daily = self.per_tail = self.per_pilot = self.min_share = 0.0
+        self.programme = flying.programme
+        self._programme(self.programme)
         self.aging = fleet_aging(cfg)
         self.age0 = cfg.age_years
         self.hazard_scale = cfg.sortie_hours
         self.fuel_per_sortie = cfg.fuel_burn_t_per_hour * cfg.sortie_hours if depot else 0.0
         self.fuel_ration = math.inf
-        acc = cfg.accidents
-        self.accident_scale = acc.per_100k_flight_hours / 1e5 * cfg.sortie_hours if acc else 0.0
-        self.accident_age = 1.0 + acc.age_factor_per_year if acc else 1.0
-        self.low_proficiency = acc.low_proficiency_factor - 1.0 if acc else 0.0
-        self.pilot_loss = acc.pilot_loss_probability if acc else 0.0
         self.threshold = crew.threshold if crew else 1.0
         self.accident_draw = streams.block(f"accidents/{name}", exponential).next
         self.loss_draw = streams.block(f"accident-crew/{name}", uniform).next
-        self.accident_budget = self.accident_draw() if acc else math.inf
+        self.set_accidents(cfg.accidents)
+        self.accident_budget = self.accident_draw() if cfg.accidents else math.inf
+        self.max_effort, self.cann_cfg = False, cann
+        self.surge_rows: list[tuple] = []
+        self.dawn: tuple | None = None
+        self.planned = ledger.counter(name, "sorties_planned")
+        self.demanded = ledger.counter(name, "sorties_demanded")
         self.sorties = ledger.counter(name, "sorties")
         self.flight_hours = ledger.counter(name, "flight_hours")
         self.fuel_used = ledger.counter(name, "fuel_used_t")
@@ -93,6 +109,51 @@ class Squadron:
         self.pool: deque[Tail] = deque(fleet.tails)  # idle FMC tails, exactly
         fleet.left_fmc = self._left_fmc
         fleet.back_to_fmc = self._back_to_fmc
+
+    # -- the programme -------------------------------------------------------------------
+
+    def _programme(self, programme: str) -> None:
+        hours, sortie = self.programme_hours, self.sortie_hours
+        if programme == "fleet_hours":
+            self.daily = hours["fleet_hours_per_day"] / sortie
+        elif programme == "per_aircraft":
+            self.per_tail = hours["hours_per_aircraft_per_day"] / sortie
+        elif programme == "per_pilot":
+            self.per_pilot = hours["hours_per_pilot_per_year"] / 365.25 / sortie
+        else:
+            full = hours["hours_per_pilot_per_year"]
+            self.min_share = hours["min_hours_per_pilot_per_year"] / full if full else 0.0
+
+    def change(self, field: str, value: float) -> None:
+        """A dated change of the programme's hours (under fuel_budget: from the next plan)."""
+        self.programme_hours[field] = value
+        self.daily = self.per_tail = self.per_pilot = 0.0
+        self._programme(self.programme)
+
+    def demand_hours(self, start: float, end: float) -> float:
+        """What the type would fly in [start, end) if it could: each current pilot's hours
+        a year (at most the fleet-hour cap), spread over the flying calendar."""
+        hours = self.programme_hours
+        pilots = self.crew.active_pilots() if self.crew else 0
+        per_year = min(pilots * hours["hours_per_pilot_per_year"],
+                       hours["max_fleet_hours_per_year"])
+        return per_year * self.calendar.days(start, end) / 365.25
+
+    def set_plan(self, demand_hours: float, plan_hours: float, days: float,
+                 ration: float) -> None:
+        """The period's demand and plan (flight hours over `days` weighted flying days) and
+        its fuel ration (tonnes)."""
+        per_day = self.sortie_hours * days if days > 0 else math.inf
+        self.demand_rate, self.plan_rate = demand_hours / per_day, plan_hours / per_day
+        self.fuel_ration = ration
+
+    def set_accidents(self, acc: Accidents | None) -> None:
+        """The accident model (at the start, or a dated change of its rates)."""
+        self.accidents = acc
+        self.accident_age = 1.0 + acc.age_factor_per_year if acc else 1.0
+        self.low_proficiency = acc.low_proficiency_factor - 1.0 if acc else 0.0
+        self.pilot_loss = acc.pilot_loss_probability if acc else 0.0
+        self._age(self.env.now)
 
     # -- the day's programme -------------------------------------------------------------
 
@@ -111,17 +172,19 @@ class Squadron:
     def _sorties_due(self, now: float) -> float:
         pending = self.pending
         carry = pending - math.floor(pending + EPS) if pending >= 1 - EPS else pending
+        day = int(now + EPS)
+        if self.calendar.max_effort[day]:  # every cycle of every active tail
+            count = self.fleet.count
+            return float((count[0] + count[1] + count[2]) * self.cycles_per_day)
+        return max(0.0, carry) + self._programme_today(now) * self.calendar.weight[day]
+
+    def _programme_today(self, now: float) -> float:
         base = self.daily
-        if not (self.per_tail or self.per_pilot or self.surges):
-            return max(0.0, carry) + base
         if self.per_tail:
             base += self.per_tail * self.fleet.count[FMC]
         if self.per_pilot:
             base += self.per_pilot * self.crew.active_pilots()
-        for start, end, multiplier in self.surges:
-            if start <= now < end:
-                base *= multiplier
-        return max(0.0, carry) + base
+        return base + self.plan_rate
 
     def _day(self, _event: simpy.Event | None = None) -> None:
         """Open a day's flying window and add its programme."""
@@ -130,6 +193,27 @@ class Squadron:
         due = self.sorties_due(now)
         if self.pending >= 1.0 - EPS:  # yesterday's leftovers were lost
             self.lost[self.blocked].n += math.floor(self.pending + EPS)
+        if self.dawn is not None:
+            self._close_surge_day()
+        day = int(now + EPS)
+        effort = self.calendar.max_effort[day]
+        if effort != self.max_effort:
+            self._max_effort(effort, now)
+        if effort:
+            self.demanded.n += due
+            self.planned.n += due
+            self.dawn = (day, self.fleet.count[FMC], self.sorties.n,
+                         *(c.n for c in self.lost))
+        else:
+            weight = self.calendar.weight[day]
+            programme = self._programme_today(now) * weight
+            self.planned.n += programme
+            if self.budget:
+                demand = self.demand_rate * weight
+                self.demanded.n += demand
+                self.lost[NO_FUEL].n += max(0.0, demand - programme)
+            else:
+                self.demanded.n += programme
         self.pending = due
         self.day += 1
         self._age(now)
@@ -139,12 +223,40 @@ class Squadron:
         self.dispatch()
         Call(env, 1.0, self._day)
 
+    def _max_effort(self, on: bool, now: float) -> None:
+        """Enter or leave a maximum-effort surge: scheduled maintenance waits and
+        cannibalization runs in full while it lasts."""
+        self.max_effort = on
+        cann = self.cann_cfg.model_copy(update={"policy": "full"}) if on else self.cann_cfg
+        self.maintenance.set_cannibalization(cann)
+        end = now
+        while end < len(self.calendar.max_effort) and self.calendar.max_effort[int(end)]:
+            end += 1.0
+        self.scheduled.hold(end if on else now)
+
+    def set_cannibalization(self, cann: Cannibalization) -> None:
+        """A dated change of the policy (kept aside while a maximum-effort surge lasts)."""
+        self.cann_cfg = cann
+        if not self.max_effort:
+            self.maintenance.set_cannibalization(cann)
+
+    def _close_surge_day(self) -> None:
+        day, fmc, sorties, *lost = self.dawn
+        self.surge_rows.append((day, self.sorties.n - sorties, fmc,
+                                *(c.n - n for c, n in zip(self.lost, lost))))
+        self.dawn = None
+
+    def close(self) -> None:
+        """The run ends: close a surge day still open."""
+        if self.dawn is not None:
+            self._close_surge_day()
+
     def _age(self, now: float) -> None:
         years = now / 365.25
         self.hazard_scale = self.sortie_hours * self.aging(years)
-        if self.accident_scale:
-            self.accident_scale = (self.cfg.accidents.per_100k_flight_hours / 1e5 *
-                                   self.sortie_hours * self.accident_age ** years)
+        acc = self.accidents
+        self.accident_scale = (acc.per_100k_flight_hours / 1e5 * self.sortie_hours *
+                               self.accident_age ** years) if acc else 0.0
 
     # -- sorties -------------------------------------------------------------------------
 
@@ -160,11 +272,11 @@ class Squadron:
             return
         due = math.floor(self.pending + EPS)
         fuel = self.fuel_per_sortie
-        if fuel:  # sorties beyond the day's ration, or the stock above the reserve, are lost
-            fuelled = math.floor(min(self.fuel_ration, self.depot.available()) / fuel + EPS)
+        if fuel:  # sorties beyond the ration, or the stock the type may draw, are lost
+            fuelled = math.floor(self.depot.available_for(self) / fuel + EPS)
             if fuelled < due:
                 lost = due - max(fuelled, 0)
-                self.lost[2].n += lost
+                self.lost[NO_FUEL].n += lost
                 self.depot.lost.n += lost
                 self.pending -= lost
                 due -= lost
@@ -189,9 +301,12 @@ class Squadron:
             self.sorties.n += launched
             self.flight_hours.n += launched * self.sortie_hours
             if fuel:
-                self.fuel_ration -= launched * fuel
-                self.fuel_used.n += launched * fuel
-                self.depot.draw(launched * fuel)
+                tonnes = launched * fuel
+                if not self.max_effort:
+                    self.fuel_ration -= tonnes
+                    self.depot.held -= tonnes
+                self.fuel_used.n += tonnes
+                self.depot.draw(tonnes)
 
     def _land(self, event: simpy.Event) -> None:
         """A sortie lands: spend failure and accident hazard, check what falls due."""

@@ -37,11 +37,6 @@ class Maintenance:
         self.env, self.fleet, self.lrus, self.shops = env, fleet, lrus, shops
         self.tails = fleet.tails
         self.z = [lru.z for lru in lrus]
-        self.policy = cann.policy
-        self.quota = cann.max_actions_per_month if cann.policy == "capped" else float("inf")
-        self.monthly_quota = self.quota
-        self.cann_days = cann.hours_per_action / 24.0
-        self.damage_probability = cann.damage_probability
         self.damage_draw = streams.block(f"cannibalization/{fleet.name}", uniform).next
         self.cannibalizations = ledger.counter(fleet.name, "cannibalizations")
         self.fifo = allocation == "fifo"
@@ -50,6 +45,26 @@ class Maintenance:
         self.donor_units = [0] * len(lrus)               # installed units on waiting tails
         self.strip = strip
         self.inverse_mtbf = [1.0 / lru.mtbf for lru in lrus]
+        self.set_cannibalization(cann)
+
+    def set_cannibalization(self, cann: Cannibalization) -> None:
+        """The cannibalization policy, its monthly cap and costs (at the start, or a dated
+        change: a policy that starts cannibalizing works the backlog at once)."""
+        before = getattr(self, "policy", "none")
+        self.policy = cann.policy
+        self.quota = cann.max_actions_per_month if cann.policy == "capped" else float("inf")
+        self.monthly_quota = self.quota
+        self.cann_days = cann.hours_per_action / 24.0
+        self.damage_probability = cann.damage_probability
+        if before == "none" and self.policy != "none" and self.waiting:
+            self._consolidate(None, self.env.now)
+
+    def set_mtbf(self, k: int, mtbf: float) -> None:
+        """A dated change of a kind's MTBF: every tail's failure rate follows at once."""
+        self.lrus[k].mtbf = mtbf
+        self.inverse_mtbf[k] = 1.0 / mtbf
+        for tail in self.tails:
+            self.rerate(tail)
 
     # -- failures and parts ------------------------------------------------------------
 
@@ -118,7 +133,7 @@ class Maintenance:
 
     def _to_repair(self, k: int, reliability: float, now: float) -> None:
         lru = self.lrus[k]
-        condemned = lru.condemn_draw() < lru.cfg.condemned_fraction
+        condemned = lru.condemn_draw() < lru.condemned_fraction
         duration = lru.repair_time()
         if condemned:
             lru.condemned.n += 1

@@ -19,28 +19,63 @@ from typing import Any
 
 import simpy
 
-from ..rng import Streams, exponential, uniform
+from ..rng import Block, Streams, exponential, uniform
 from ..schema import Distribution, Lru, PartChannel, Run, Sanctions
 from .events import DELIVERY, Call
 from .metrics import Ledger
 from .supply import RateProfile
 
 
-def duration_sampler(dist: Distribution, streams: Streams, name: str) -> Callable[[], float]:
-    """Draws of a repair-time distribution with the given mean and coefficient of variation."""
-    mean = dist.mean
-    if dist.distribution == "deterministic":
-        return lambda: mean
-    if dist.distribution == "exponential":
-        block = streams.block(name, lambda g, n: g.exponential(mean, n))
-    elif dist.distribution == "lognormal":
-        sigma2 = math.log1p(dist.cv ** 2)
-        mu = math.log(mean) - sigma2 / 2
-        block = streams.block(name, lambda g, n: g.lognormal(mu, math.sqrt(sigma2), n))
-    else:  # gamma
-        shape = 1.0 / dist.cv ** 2
-        block = streams.block(name, lambda g, n: g.gamma(shape, mean / shape, n))
-    return block.next
+class Durations:
+    """Draws of a repair-time distribution with a given mean and coefficient of variation.
+
+    Draws are standard variates of the stream, scaled to the distribution (an exponential is
+    `mean * E`, a lognormal `exp(mu + sigma * Z)`), so that a dated change of the mean or cv
+    reshapes the draws that follow without re-creating the stream: the k-th repair after the
+    change is paired with the k-th repair of the same scenario without it.
+    """
+
+    __slots__ = ("streams", "name", "dist", "kind", "_block", "_a", "_b")
+
+    def __init__(self, dist: Distribution, streams: Streams, name: str):
+        self.streams, self.name, self.kind, self._block = streams, name, None, None
+        self.set(dist)
+
+    def set(self, dist: Distribution) -> None:
+        """Draw from `dist` from now on (the same stream continues)."""
+        self.dist, mean = dist, dist.mean
+        if dist.distribution == "lognormal":
+            sigma2 = math.log1p(dist.cv ** 2)
+            self._a, self._b = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+        elif dist.distribution == "gamma":
+            shape = 1.0 / dist.cv ** 2
+            self._a, self._b = mean / shape, shape
+        else:
+            self._a, self._b = mean, 0.0
+        kind = (dist.distribution, self._b) if dist.distribution == "gamma" else dist.distribution
+        if kind != self.kind:  # a new family (or gamma shape) draws other standard variates
+            self.kind = kind
+            self._block = self._make_block(dist.distribution)
+
+    def _make_block(self, family: str) -> Block | None:
+        if family == "exponential":
+            return self.streams.block(self.name, lambda g, n: g.standard_exponential(n))
+        if family == "lognormal":
+            return self.streams.block(self.name, lambda g, n: g.standard_normal(n))
+        if family == "gamma":
+            shape = self._b
+            return self.streams.block(self.name, lambda g, n: g.standard_gamma(shape, n))
+        return None
+
+    def __call__(self) -> float:
+        family = self.dist.distribution
+        if family == "exponential":
+            return self._a * self._block.next()
+        if family == "lognormal":
+            return math.exp(self._a + self._b * self._block.next())
+        if family == "gamma":
+            return self._a * self._block.next()
+        return self._a
 
 
 class LruStock:
@@ -51,6 +86,7 @@ class LruStock:
         self.z = cfg.units_per_aircraft
         self.mtbf = cfg.mtbf_flight_hours
         self.rr_days = cfg.remove_replace_hours / 24.0
+        self.condemned_fraction = cfg.condemned_fraction
         self.shelf: list[float] = [1.0] * cfg.initial_stock  # reliabilities, ascending
         self.stock = ledger.level(type_name, f"{kind}.stock", float(cfg.initial_stock))
         self.backorders = ledger.level(type_name, f"{kind}.backorders")
@@ -62,7 +98,7 @@ class LruStock:
         self.resupplied = ledger.counter(type_name, f"{kind}.resupplied")
         self.repaired = ledger.counter(type_name, f"{kind}.repaired")
         self.repair_turnaround = ledger.counter(type_name, f"{kind}.repair_turnaround_days")
-        self.repair_time = duration_sampler(cfg.repair_days, streams, f"repair/{type_name}/{kind}")
+        self.repair_time = Durations(cfg.repair_days, streams, f"repair/{type_name}/{kind}")
         self.condemn_draw = streams.block(f"condemn/{type_name}/{kind}", uniform).next
 
     def take(self, now: float) -> float:
@@ -74,6 +110,13 @@ class LruStock:
         self.stock.add(now, 1.0)
         insort(self.shelf, reliability)
 
+    def change(self, field: str, value: float) -> None:
+        """A dated change of the condemned fraction or the remove-and-replace time."""
+        if field == "condemned_fraction":
+            self.condemned_fraction = value
+        else:
+            self.rr_days = value / 24.0
+
 
 class Shop:
     """Servers working jobs first come, first served: repair lines, inspection docks, depot
@@ -83,6 +126,8 @@ class Shop:
                  ledger: Ledger):
         self.env = env
         self.servers = servers
+        self.capacity = ledger.level(group, f"{name}_channels", servers) \
+            if 0 < servers < math.inf else None
         self.busy = ledger.level(group, f"{name}_busy")
         self.waiting = ledger.level(group, f"{name}_queue")
         self.queue: deque[tuple[float, Callable[[Any], None], Any]] = deque()
@@ -95,6 +140,17 @@ class Shop:
             self.queue.append((duration, done, item))
             self.waiting.add(self.env.now, 1.0)
 
+    def set_servers(self, servers: float) -> None:
+        """A dated change of the number of channels: more start queued jobs at once; fewer
+        let the jobs in work finish."""
+        now = self.env.now
+        self.servers = servers
+        if self.capacity is not None:
+            self.capacity.set(now, servers)
+        while self.queue and self.busy.value < self.servers:
+            self.waiting.add(now, -1.0)
+            self._start(*self.queue.popleft())
+
     def _start(self, duration: float, done: Callable[[Any], None], item: Any) -> None:
         self.busy.add(self.env.now, 1.0)
         Call(self.env, duration, self._finish, (done, item))
@@ -103,7 +159,7 @@ class Shop:
         done, item = event.value
         now = self.env.now
         self.busy.add(now, -1.0)
-        if self.queue:
+        if self.queue and self.busy.value < self.servers:
             self.waiting.add(now, -1.0)
             self._start(*self.queue.popleft())
         done(item)
@@ -122,10 +178,12 @@ class PartSupply:
         self.env, self.channel, self.deliver = env, channel, deliver
         self.profile = RateProfile(channel, run, sanctions, horizon)
         self.per_day = channel.units_per_year / 365.25
+        self.reliability = channel.reliability
         self.horizon = horizon
         self.gap = streams.block(name, exponential).next if channel.arrivals == "poisson" \
             else (lambda: 1.0)
         self.count = 0.0 if channel.arrivals == "steady" else self.gap()
+        self.token, self.next_order = 0, math.inf
 
     def start(self) -> None:
         ch = self.channel
@@ -135,16 +193,42 @@ class PartSupply:
         if self.per_day > 0:
             self._schedule()
 
-    def _schedule(self) -> None:
-        t = self.profile.time_of(self.count / self.per_day) + self.channel.lead_days
-        if t < self.horizon:
-            Call(self.env, t - self.env.now, self._arrive, None, DELIVERY)
+    def change(self, field: str, value: float) -> None:
+        """A dated change of the channel's rate (units a year) or of its units' reliability;
+        units already ordered (inside the lead time) arrive as they were."""
+        now = self.env.now
+        if field == "reliability":
+            self.reliability = value
+            return
+        per_day = value / 365.25
+        if self.per_day == 0:  # a channel opening from nothing: the rate is its base
+            self.profile.set_level(0.0, 0.0)
+            self.per_day = per_day
+            self.profile.set_level(now, 1.0 if per_day else 0.0)
+        else:
+            self.profile.set_level(now, per_day / self.per_day)
+        if self.next_order >= now:  # the next arrival was not ordered yet: place it anew
+            self.token += 1
+            self.next_order = math.inf
+            self._schedule()
 
-    def _arrive(self, _event: simpy.Event) -> None:
-        self.deliver(self.channel.reliability)
+    def _schedule(self) -> None:
+        if self.per_day <= 0:
+            return
+        order = self.profile.time_of(self.count / self.per_day)
+        t = order + self.channel.lead_days
+        if t < self.horizon:
+            self.next_order = order
+            Call(self.env, t - self.env.now, self._arrive, self.token, DELIVERY)
+
+    def _arrive(self, event: simpy.Event) -> None:
+        if event.value != self.token:
+            return
+        self.next_order = math.inf
+        self.deliver(self.reliability)
         self.count += self.gap()
         self._schedule()
 
     def _batch(self, event: simpy.Event) -> None:
         for _ in range(event.value):
-            self.deliver(self.channel.reliability)
+            self.deliver(self.reliability)

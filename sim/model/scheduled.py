@@ -37,9 +37,23 @@ class Scheduled:
             if cfg.inspection else None
         self.depot = Shop(env, name, "overhaul", servers(cfg.overhaul.depot_slots), ledger) \
             if cfg.overhaul else None
+        self.inspection_days = cfg.inspection.days if cfg.inspection else 0.0
+        self.overhaul_days = cfg.overhaul.days if cfg.overhaul else 0.0
+        self.hold_until = -math.inf  # scheduled maintenance waits until then (max effort)
         self.inspections = ledger.counter(name, "inspections")
         self.overhauls = ledger.counter(name, "overhauls")
         self.phase = streams.block(f"phase/{name}", uniform).next
+
+    def hold(self, until: float) -> None:
+        """Scheduled maintenance that falls due before `until` waits for it (a surge)."""
+        self.hold_until = until
+
+    def change(self, part: str, field: str, value) -> None:
+        """A dated change of an inspection's or overhaul's duration, docks or depot slots."""
+        if field == "days":
+            setattr(self, f"{part}_days", value)
+        else:
+            (self.docks if part == "inspection" else self.depot).set_servers(servers(value))
 
     def enrol(self, tail: Tail, new: bool) -> None:
         """Set a tail's dues (at a random point of each cycle, or at its start if new)."""
@@ -103,14 +117,19 @@ class Scheduled:
         if not (overhaul or inspection):
             self._arm(tail)
             return
+        if now < self.hold_until:  # a surge: it waits (landing or reminder checks again)
+            tail.next_check = math.inf
+            tail.token += 1
+            Call(self.env, self.hold_until - now, self._reminder, (tail, tail.token))
+            return
         tail.next_check = math.inf
         tail.token += 1
         tail.work += 1
         self.fleet.restate(tail, now)
         if overhaul:
-            self.depot.submit(self.overhaul.days, self._overhauled, tail)
+            self.depot.submit(self.overhaul_days, self._overhauled, tail)
         else:
-            self.docks.submit(self.inspection.days, self._inspected, tail)
+            self.docks.submit(self.inspection_days, self._inspected, tail)
 
     def _inspected(self, tail: Tail) -> None:
         self.inspections.n += 1

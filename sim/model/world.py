@@ -16,7 +16,8 @@ import simpy
 from ..rng import Streams, uniform
 from ..schema import AircraftType, Scenario
 from .aircrew import Aircrew
-from .events import Call
+from .changes import resolve
+from .events import CHANGE, Call
 from .failures import CalendarFailures, airframe_aging, fleet_aging
 from .fleet import FMC, Fleet, Tail
 from .flying import Squadron
@@ -24,6 +25,7 @@ from .fuel import FuelDepot, FuelSupply
 from .maintenance import Maintenance
 from .metrics import Ledger, Layout, derive
 from .parts import LruStock, PartSupply, Shop, servers
+from .planning import Calendar, Planner
 from .scheduled import Scheduled
 
 
@@ -34,7 +36,9 @@ class ReplicationResult:
     `values[aircraft_type][metric]` is the metric over the post-warm-up horizon (a time
     average for levels, a total for counts); `monthly[aircraft_type][metric]` is the same
     metric month by month over the whole horizon, labelled by `months` ("YYYY-MM").
-    The aircraft type "ALL" is the whole fleet.
+    The aircraft type "ALL" is the whole fleet. `surge_daily` has a row per type and day of
+    a maximum-effort surge: (type, date, sorties, FMC at dawn, sorties lost for want of an
+    aircraft, a pilot, fuel).
     """
 
     scenario: str
@@ -44,6 +48,7 @@ class ReplicationResult:
     months: tuple[str, ...]
     values: dict[str, dict[str, float]]
     monthly: dict[str, dict[str, np.ndarray]]
+    surge_daily: tuple[tuple, ...] = ()
 
 
 def simulate(scenario: Scenario, replication: int, root_seed: int) -> ReplicationResult:
@@ -60,16 +65,28 @@ class World:
         self.streams = streams = Streams(root_seed, replication)
         self.ledger = ledger = Ledger()
         self.horizon = horizon = scenario.run.horizon_days
-        self.depots = {kind: FuelDepot(env, kind, cfg, ledger) for kind, cfg in scenario.fuel.items()}
+        budget = scenario.flying.programme == "fuel_budget"
+        self.calendar = Calendar(scenario.flying, scenario.run)
+        self.depots = {kind: FuelDepot(env, kind, cfg, ledger, daily_rationing=not budget)
+                       for kind, cfg in scenario.fuel.items()}
+        self.fuel_supplies = {}
         for kind, cfg in scenario.fuel.items():
             self.depots[kind].start()
             for name, channel in cfg.channels.items():
-                FuelSupply(env, self.depots[kind], channel, scenario.run, scenario.sanctions,
-                           horizon, streams, f"fuel/{kind}/{name}").start()
+                supply = FuelSupply(env, self.depots[kind], channel, scenario.run,
+                                    scenario.sanctions, horizon, streams, f"fuel/{kind}/{name}")
+                supply.start()
+                self.fuel_supplies[(kind, name)] = supply
+        self.part_supplies, self.calendar_failures, self.shared_shops = {}, {}, {}
         self.squadrons = [self._build_type(name, cfg) for name, cfg in scenario.types.items()]
         self.by_name = {sq.fleet.name: sq for sq in self.squadrons}
         self._ration_order()
+        if budget:
+            Planner(env, scenario.flying, self.calendar, list(self.depots.values()),
+                    [sq for sq in self.squadrons if sq.depot is None], horizon).start()
         self._conversions()
+        for change in resolve(scenario):
+            Call(env, change.day, self._change, change, CHANGE)
         self.maintenances = [sq.maintenance for sq in self.squadrons]
         self.crewed = {sq.fleet.name: ledger.level(sq.fleet.name, "crewed_fmc_aircraft")
                        for sq in self.squadrons if sq.crew}
@@ -92,7 +109,8 @@ class World:
             tails.append(_tail(serial, z, cfg, age, hours, budgets()))
         fleet = Fleet(name, tails, ledger)
         lrus = [LruStock(name, kind, lru, ledger, streams) for kind, lru in cfg.lrus.items()]
-        shared = Shop(env, name, "repair", servers(cfg.repair.channels), ledger)
+        shared = self.shared_shops[name] = Shop(env, name, "repair",
+                                                servers(cfg.repair.channels), ledger)
         shops = [shared if lru.repair_channels is None else
                  Shop(env, name, f"{kind}.repair", servers(lru.repair_channels), ledger)
                  for kind, lru in cfg.lrus.items()]
@@ -108,8 +126,8 @@ class World:
         if crew:
             crew.start()
         depot = self.depots[cfg.fuel] if cfg.fuel else None
-        squadron = Squadron(env, fleet, cfg, sc.flying, sc.run, maintenance, scheduled, crew,
-                            depot, streams, ledger)
+        squadron = Squadron(env, fleet, cfg, sc.flying, self.calendar, maintenance, scheduled,
+                            crew, depot, streams, ledger, sc.cannibalization)
         squadron.start()
         arrivals = sorted((sc.run.day_of(d.date), i, d) for i, d in enumerate(cfg.deliveries)
                           if 0 <= sc.run.day_of(d.date) < self.horizon)
@@ -120,14 +138,18 @@ class World:
                             f"/delivery{i}"))
         for k, (kind, lru) in enumerate(cfg.lrus.items()):
             for channel_name, channel in lru.supply.items():
-                PartSupply(env, channel, sc.run, sc.sanctions, self.horizon, streams,
-                           f"supply/{name}/{kind}/{channel_name}",
-                           _deliver(maintenance, k)).start()
-            if lru.calendar_failures_per_year > 0:
-                for first, count, aging, label in batches:
-                    CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
-                                     fleet_aging(cfg), aging, self.horizon, first, count,
-                                     streams, label).start()
+                supply = PartSupply(env, channel, sc.run, sc.sanctions, self.horizon, streams,
+                                    f"supply/{name}/{kind}/{channel_name}",
+                                    _deliver(maintenance, k))
+                supply.start()
+                self.part_supplies[(name, kind, channel_name)] = supply
+            calendar = self.calendar_failures[(name, kind)] = []
+            for first, count, aging, label in batches:
+                failures = CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
+                                            fleet_aging(cfg), aging, self.horizon, first, count,
+                                            streams, label)
+                failures.start()
+                calendar.append(failures)
         for day, i, batch in arrivals:
             Call(env, day, self._deliver_tails, (squadron, batch, i))
         return squadron
@@ -168,6 +190,44 @@ class World:
             self.by_name[conv.from_type].crew.release(conv.pilots)
         target.crew.enrol(n, conv.duration_days)
 
+    def _change(self, event: simpy.Event) -> None:
+        """A dated change reaches the component that owns its key (see `changes`)."""
+        c = event.value
+        owner, n, value = c.owner, c.names, c.value
+        sq = self.by_name.get(n.get("type"))
+        k = list(sq.cfg.lrus).index(n["kind"]) if "kind" in n else None
+        field = n.get("field")
+        if owner == "lru_repair":
+            sq.maintenance.lrus[k].repair_time.set(value)
+        elif owner == "lru_mtbf":
+            sq.maintenance.set_mtbf(k, value)
+        elif owner == "lru_calendar":
+            for failures in self.calendar_failures[(n["type"], n["kind"])]:
+                failures.set_rate(value)
+        elif owner == "lru_stock":
+            sq.maintenance.lrus[k].change(field, value)
+        elif owner == "lru_channels":
+            sq.maintenance.shops[k].set_servers(servers(value))
+        elif owner == "type_channels":
+            self.shared_shops[n["type"]].set_servers(servers(value))
+        elif owner == "part_supply":
+            self.part_supplies[(n["type"], n["kind"], n["channel"])].change(field, value)
+        elif owner == "programme":
+            sq.change(field, value)
+        elif owner == "pilots":
+            sq.crew.change(field, value)
+        elif owner == "accidents":
+            sq.set_accidents(value)
+        elif owner == "scheduled":
+            sq.scheduled.change(n["part"], field, value)
+        elif owner == "fuel":
+            self.depots[n["fuel"]].change(field, value)
+        elif owner == "fuel_supply":
+            self.fuel_supplies[(n["fuel"], n["channel"])].change(field, value)
+        elif owner == "cannibalization":
+            for squadron in self.squadrons:
+                squadron.set_cannibalization(value)
+
     def _snapshots(self, times: list[float], months: set[float]):
         env = self.env
         for t in times:
@@ -191,6 +251,8 @@ class World:
         env, horizon, run = self.env, self.horizon, self.scenario.run
         if env.now < horizon:
             env.run(until=horizon)
+        for sq in self.squadrons:
+            sq.close()
         self.ledger.snapshot(horizon)
         events = next(env._eid) - len(env._queue)  # scheduled minus never processed
         snap_t, levels, counters = self.ledger.tables()
@@ -202,8 +264,34 @@ class World:
         horizon_rows = [index[run.warmup_days], index[horizon]]
         totals = derive(self.ledger, levels, counters, snap_t, horizon_rows, layout)
         values = {g: {m: float(v[0]) for m, v in ms.items()} for g, ms in totals.items()}
+        daily = self._surge_daily(values)
         return ReplicationResult(self.scenario.name, self.replication, self.root_seed, events,
-                                 tuple(self.labels), values, monthly)
+                                 tuple(self.labels), values, monthly, daily)
+
+    def _surge_daily(self, values: dict[str, dict[str, float]]) -> tuple[tuple, ...]:
+        """The rows of every maximum-effort day, and each type's mean sorties a day over
+        the surge days after the warm-up (`surge_sorties_per_day`)."""
+        start, warmup = self.scenario.run.start_date, self.scenario.run.warmup_days
+        rows, fleet = [], {}
+        for sq in self.squadrons:
+            flown = []
+            for day, *row in sq.surge_rows:
+                date = (start + dt.timedelta(days=day)).isoformat()
+                rows.append((sq.fleet.name, date, *row))
+                total = fleet.setdefault(date, [0.0] * len(row))
+                for i, v in enumerate(row):
+                    total[i] += v
+                if day >= warmup:
+                    flown.append(row[0])
+            if any(self.calendar.max_effort):
+                values[sq.fleet.name]["surge_sorties_per_day"] = \
+                    float(np.mean(flown)) if flown else float("nan")
+        if any(self.calendar.max_effort):
+            after = [v[0] for d, v in fleet.items()
+                     if self.scenario.run.day_of(dt.date.fromisoformat(d)) >= warmup]
+            values["ALL"]["surge_sorties_per_day"] = float(np.mean(after)) if after else float("nan")
+            rows += [("ALL", d, *v) for d, v in sorted(fleet.items())]
+        return tuple(rows)
 
 
 def _tail(serial: int, z: list[int], cfg: AircraftType, age: float, hours: float,
