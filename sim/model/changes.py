@@ -28,7 +28,7 @@ _K = _T + r"\.lrus\.(?P<kind>[^.]+)"
 
 # (pattern, owner, how many leading key parts name the value handed to the owner)
 RULES: list[tuple[re.Pattern, str, int]] = [(re.compile(p + r"$"), owner, node) for p, owner, node in [
-    (_K + r"\.repair_days(\.(mean|cv|distribution))?", "lru_repair", 6),
+    (_K + r"\.repair_days(\.(mean|cv|distribution))?", "lru_repair", 5),
     (_K + r"\.(?P<field>mtbf_flight_hours)", "lru_mtbf", 0),
     (_K + r"\.(?P<field>calendar_failures_per_year)", "lru_calendar", 0),
     (_K + r"\.(?P<field>condemned_fraction|remove_replace_hours)", "lru_stock", 0),
