@@ -52,17 +52,21 @@ class FuelDepot:
 
     def available_for(self, squadron) -> float:
         """Fuel a type may draw now: all of the stock in a maximum-effort surge; else its
-        ration, within the stock above the reserve less the rations of the types before it."""
+        ration, within the stock above the reserve less the rations of the types before it.
+        A period's ration may be overdrawn by part of the sortie that ends it (its plan is
+        whole sorties, the ration tonnes)."""
         if squadron.max_effort:
             return self.stock.value
         free = self.stock.value - self.reserve
-        if self.daily_rationing or free >= self.held:
-            return min(squadron.fuel_ration, free)
-        for sq in self.squadrons:
-            if sq is squadron:
-                break
-            free -= max(0.0, sq.fuel_ration)
-        return min(squadron.fuel_ration, free)
+        ration = squadron.fuel_ration
+        if not self.daily_rationing:
+            ration = math.ceil(ration / squadron.fuel_per_sortie - EPS) * squadron.fuel_per_sortie
+            if free < self.held:
+                for sq in self.squadrons:
+                    if sq is squadron:
+                        break
+                    free -= max(0.0, sq.fuel_ration)
+        return min(ration, free)
 
     def rations_set(self) -> None:
         """The period's rations are set: the fuel they hold."""

@@ -3,7 +3,8 @@
 The calendar gives every day of the run a weight: 1 on an ordinary day, a surge's multiplier
 in an `add` surge, and in a `shift` surge the multiplier times a factor that lowers the rest
 of the year so that the year keeps its hours (a training calendar: winter training flies
-three times an ordinary month, the other months a little less). Maximum-effort days are
+three times an ordinary month, the other months a little less; each calendar year keeps its
+hours). Maximum-effort days are
 marked apart: on them the programme gives way to every sortie the fleet can generate.
 
 Under the `fuel_budget` programme the air force plans a period at a time. Its demand is what
@@ -65,7 +66,9 @@ class Calendar:
         days = math.ceil(run.horizon_days)
         self.weight = [1.0] * days
         self.max_effort = [False] * days
-        shifted = [[] for _ in range(math.ceil(days / YEAR) + 1)]  # per model year
+        year_of = [(run.start_date + dt.timedelta(days=d)).year for d in range(days)]
+        first_year = run.start_date.year
+        shifted = [[] for _ in range(year_of[-1] - first_year + 1)]  # per calendar year
         for a, b, surge in surge_windows(flying, run):
             span = range(math.ceil(a), min(days, math.ceil(b)))
             if surge.effort == "max":
@@ -76,12 +79,12 @@ class Calendar:
                     self.weight[d] *= surge.multiplier
             else:
                 for d in span:
-                    shifted[int(d // YEAR)].append((d, surge.multiplier))
+                    shifted[year_of[d] - first_year].append((d, surge.multiplier))
         for year, marks in enumerate(shifted):
             if not marks:
                 continue
-            first, last = math.ceil(year * YEAR), min(days, math.ceil((year + 1) * YEAR))
-            factor = dict.fromkeys(range(first, last), 1.0)
+            factor = {d: 1.0 for d in range(days) if year_of[d] == first_year + year}
+            first, last = min(factor), max(factor) + 1
             for d, m in marks:
                 factor[d] *= m
             scale = (last - first) / sum(factor.values())  # the year keeps its flying days
