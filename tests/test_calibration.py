@@ -15,11 +15,13 @@ balance). The calibration tests take about 8 s on one core, the horizon test as 
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 
 import numpy as np
 import pytest
 from scipy import stats
 
+from sim.model.planning import surge_windows
 from sim.model.world import simulate
 from sim.scenario import load
 
@@ -102,8 +104,10 @@ def test_fewer_than_100_sorties_on_an_ordinary_day(window):
     # §5 "KPAAF sortie rate": <100 sorties a day on average (to 2011, and in 2014); surges
     # (winter training, exercises) excluded: the months they touch are left out.
     scenario, results = window
-    surges = [(s.start_date.strftime("%Y-%m"), s.end_date.strftime("%Y-%m"))
-              for s in scenario.flying.surges]
+    start = scenario.run.start_date
+    surges = [((start + dt.timedelta(days=a)).strftime("%Y-%m"),
+               (start + dt.timedelta(days=b - 1)).strftime("%Y-%m"))
+              for a, b, _ in surge_windows(scenario.flying, scenario.run)]
     per_day = []
     for r in results:
         months = np.array(r.months)

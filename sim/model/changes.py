@@ -103,7 +103,7 @@ def resolve(scenario) -> list[Resolved]:
 
     run = scenario.run
     order = sorted(range(len(scenario.changes)), key=lambda i: (scenario.changes[i].date, i))
-    state = scenario.model_dump(exclude={"changes"})
+    state = scenario.model_dump(exclude={"changes", "ranges"})  # a change leaves the ranges
     out = []
     for i in order:
         change = scenario.changes[i]

@@ -85,7 +85,8 @@ class Ledger:
 FLEET_LEVELS = ("fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "lost_aircraft",
                 "retired_aircraft", "backorders", "stock", "in_repair", "pilots",
                 "pilots_in_conversion", "proficient_pilots", "crewed_fmc_aircraft")
-FLEET_COUNTERS = ("sorties", "flight_hours", "sorties_lost_no_aircraft",
+FLEET_COUNTERS = ("sorties", "sorties_planned", "sorties_demanded", "flight_hours",
+                  "sorties_lost_no_aircraft",
                   "sorties_lost_no_pilot", "sorties_lost_no_fuel", "cannibalizations",
                   "removals", "condemned", "resupplied", "downtime_days", "returns_to_fmc",
                   "losses", "delivered_aircraft", "fuel_used_t", "pilot_flight_hours",

@@ -27,6 +27,9 @@ REPLICATIONS = pa.schema([("scenario", LABEL), ("replication", pa.int64()), ("se
 TIMESERIES = pa.schema([("scenario", LABEL), ("replication", pa.int64()),
                         ("aircraft_type", LABEL), ("month", LABEL), ("metric", LABEL),
                         ("value", pa.float64())])
+SURGE_DAILY = pa.schema([("scenario", LABEL), ("replication", pa.int64()),
+                         ("aircraft_type", LABEL), ("date", pa.date32()),
+                         *((name, pa.float64()) for name in parts.SURGE_COLUMNS[2:])])
 ROWS_PER_GROUP = 1 << 16
 STATISTICS = ["scenario", "replication"]  # min/max for row-group filters; labels cost too much
 
@@ -41,7 +44,7 @@ def assemble(store: ResultsDir, plan: Plan,
     values (aircraft_type, metric, value) go to `on_values(scenario, table)` on the way;
     the parts' records (seed, events, wall time) are returned in the same order.
     """
-    records = []
+    records, surge = [], []
     with _TableFile(store.path / "replications.parquet", REPLICATIONS) as reps, \
             _TableFile(store.path / "timeseries.parquet", TIMESERIES) as series:
         for scenario, replications in plan:
@@ -52,9 +55,28 @@ def assemble(store: ResultsDir, plan: Plan,
                 series.write(_keyed(part.monthly, scenario, k))
                 on_values(scenario, part.values)
                 records.append(part.record)
+                surge += [(scenario, k, *row) for row in part.surge_daily]
             reps.flush()  # a scenario's rows never share a row group with another's
             series.flush()
+    path = store.path / "surge_daily.parquet"
+    if surge:
+        with _TableFile(path, SURGE_DAILY) as daily:
+            daily.write(_surge_table(surge))
+    else:
+        path.unlink(missing_ok=True)
     return records
+
+
+def _surge_table(rows: list[tuple]) -> pa.Table:
+    """The daily rows of maximum-effort surges (a few per replication: kept in memory)."""
+    import datetime as dt
+
+    columns = list(zip(*rows))
+    arrays = [pa.array(columns[0]).dictionary_encode(), pa.array(columns[1], pa.int64()),
+              pa.array(columns[2]).dictionary_encode(),
+              pa.array([dt.date.fromisoformat(d) for d in columns[3]], pa.date32()),
+              *(pa.array(c, pa.float64()) for c in columns[4:])]
+    return pa.table(arrays, schema=SURGE_DAILY)
 
 
 def _keyed(table: pa.Table, scenario: str, replication: int, seed: int | None = None) -> pa.Table:

@@ -24,6 +24,9 @@ LABEL = pa.dictionary(pa.int32(), pa.string())
 SCHEMA = pa.schema([("aircraft_type", LABEL), ("month", LABEL), ("metric", LABEL),
                     ("value", pa.float64())])
 META_KEY = b"fleetsim.replication"
+SURGE_KEY = b"fleetsim.surge_daily"  # rows of maximum-effort days, as JSON (usually absent)
+SURGE_COLUMNS = ("aircraft_type", "date", "sorties", "fmc_at_dawn", "sorties_lost_no_aircraft",
+                 "sorties_lost_no_pilot", "sorties_lost_no_fuel")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Part:
     record: dict
     values: pa.Table
     monthly: pa.Table
+    surge_daily: list = ()
 
 
 def encode(result: ReplicationResult, wall_seconds: float) -> bytes:
@@ -56,6 +60,8 @@ def encode(result: ReplicationResult, wall_seconds: float) -> bytes:
         pa.array(np.concatenate([w_value.astype(float), *s_value]), pa.float64()),
     ]
     meta = {META_KEY: json.dumps(_record(result, wall_seconds))}
+    if result.surge_daily:
+        meta[SURGE_KEY] = json.dumps([list(row) for row in result.surge_daily])
     sink = pa.BufferOutputStream()
     pq.write_table(pa.table(columns, schema=SCHEMA.with_metadata(meta)), sink,
                    write_statistics=False)
@@ -66,9 +72,11 @@ def read(path: Path) -> Part:
     """Read a part back from disk."""
     table = pq.read_table(path)
     in_window = pc.is_null(table["month"])
-    return Part(json.loads(table.schema.metadata[META_KEY]),
+    meta = table.schema.metadata
+    return Part(json.loads(meta[META_KEY]),
                 table.filter(in_window).drop_columns(["month"]),
-                table.filter(pc.invert(in_window)))
+                table.filter(pc.invert(in_window)),
+                json.loads(meta[SURGE_KEY]) if SURGE_KEY in meta else [])
 
 
 def read_record(path: Path) -> dict:
