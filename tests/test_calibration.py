@@ -118,6 +118,22 @@ def test_fewer_than_100_sorties_on_an_ordinary_day(window):
     assert_within(per_day, 1, 100, "sorties per ordinary day")
 
 
+def test_fuel_binds_flying_in_the_status_quo(window):
+    # Issue 9: the 12-25 FH/yr of Note 5 are what fuel leaves of a demand of 35 FH/yr (§5
+    # "Defector data point"), not an input: most of the fleet's demand is lost for want of
+    # fuel, the first-priority elite regiments lose little of theirs, the old types most.
+    _, results = window
+    share = per_replication(results, "ALL", "sorties_lost_no_fuel") / \
+        per_replication(results, "ALL", "sorties_demanded")
+    assert_within(share, 0.3, 0.9, "share of the fleet's demand lost for want of fuel")
+    for name in ELITE_TYPES:
+        elite = per_replication(results, name, "sorties_lost_no_fuel") / \
+            per_replication(results, name, "sorties_demanded")
+        assert ci95(elite)[1] < 0.10, f"{name} loses {np.mean(elite):.2f} of its demand to fuel"
+    for name in ("MiG-19/J-6", "MiG-15/17", "Il-28/H-5"):
+        assert ci95(per_replication(results, name, "hours_per_pilot"))[1] < 20, name
+
+
 @pytest.fixture(scope="module")
 def horizon():
     """Replications of the whole horizon, 2019-2032 (the tables cover 2023-2032)."""
@@ -171,3 +187,29 @@ def test_transfer_variants_share_airframes_and_pilots():
         full.fuel["jet"].channels["russia_transfer"]
     for kind, lru in full.types["MiG-29"].lrus.items():
         assert package.types["MiG-29"].lrus[kind].supply == lru.supply, kind
+
+
+def mean_over(result, group: str, metric: str, first: str, last: str) -> float:
+    months = np.array(result.months)
+    keep = (months >= first) & (months <= last)
+    return float(result.monthly[group][metric][keep].mean())
+
+
+@pytest.mark.slow
+def test_jet_fuel_stock_stays_bounded(horizon):
+    # Issue 9: no stock grows without bound. Under the fuel budget the stock above the
+    # wartime reserve is spent over a year's plan, so it stays within a few kt of the reserve.
+    reserve = load(SCENARIOS / "status_quo.toml").fuel["jet"].reserve_t
+    late = [mean_over(r, "ALL", "jet.fuel_stock_t", "2030-01", "2032-12") for r in horizon]
+    early = [mean_over(r, "ALL", "jet.fuel_stock_t", "2023-01", "2025-12") for r in horizon]
+    assert ci95(late)[1] < reserve + 3000
+    assert ci95(np.subtract(late, early))[1] < 1000
+
+
+@pytest.mark.slow
+def test_a_maximum_effort_surge_generates_far_more_than_an_ordinary_day(horizon):
+    # §5 "KPAAF sortie rate": <100 a day ordinarily, 650-700 on the first days of 2012-13
+    # surges: a 3-day maximum effort with the reserve drawn reaches hundreds a day.
+    surge = [r.values["ALL"]["surge_sorties_per_day"] for r in horizon]
+    ordinary = [r.values["ALL"]["sorties"] / (10 * 365.25) for r in horizon]
+    assert ci95(surge)[0] > 10 * max(ordinary)

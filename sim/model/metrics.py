@@ -135,7 +135,9 @@ def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.n
         for k in kinds:
             metrics[f"{k}.fill_rate"] = _ratio(metrics[f"{k}.shelf_fills"], metrics[f"{k}.removals"])
     for (group, shop), n in layout.shops.items():
-        out[group][f"{shop}_utilization"] = out[group][f"{shop}_busy"] / n
+        channels = out[group].get(f"{shop}_channels")
+        out[group][f"{shop}_utilization"] = out[group][f"{shop}_busy"] / n if channels is None \
+            else _ratio(out[group][f"{shop}_busy"], channels)
     fleet = out["ALL"]
     types = [out[name] for name in layout.kinds]
     for name in FLEET_LEVELS + FLEET_COUNTERS:
