@@ -29,7 +29,7 @@ from .helpers import SCENARIOS
 
 SEED = 20230101
 CALIBRATION_REPLICATIONS = 12
-HORIZON_REPLICATIONS = 6
+HORIZON_REPLICATIONS = 10
 OLD_TYPES = ("MiG-23", "MiG-21/J-7", "MiG-19/J-6", "MiG-15/17", "Il-28/H-5")
 ELITE_TYPES = ("MiG-29", "Su-25")
 
@@ -153,7 +153,7 @@ def mc_over(result, aircraft_type: str, first: str, last: str) -> float:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("aircraft_type, floor", [("ALL", 0.85), ("MiG-29", 0.60),
-                                                  ("Su-25", 0.85), ("MiG-21/J-7", 0.80)])
+                                                  ("Su-25", 0.75), ("MiG-21/J-7", 0.80)])
 def test_no_collapse_over_the_decade(horizon, aircraft_type, floor):
     # A steady or slowly declining trajectory: the MC rate of 2030-2032 keeps at least
     # `floor` of its 2023-2025 level (the uncalibrated file fell to about a third).
