@@ -110,8 +110,12 @@ def aircraft_types(draw, programme, fuels, others):
     else:
         t["aging_weibull_shape"] = draw(st.sampled_from([0.8, 2.0]))
     key = {"fleet_hours": "fleet_hours_per_day", "per_aircraft": "hours_per_aircraft_per_day",
-           "per_pilot": "hours_per_pilot_per_year"}[programme]
-    t[key] = draw(st.floats(0, 6)) * (100 if programme == "per_pilot" else 1)
+           "per_pilot": "hours_per_pilot_per_year", "fuel_budget": "hours_per_pilot_per_year"
+           }[programme]
+    t[key] = draw(st.floats(0, 6)) * (1 if key.endswith("_day") else 100)
+    if programme == "fuel_budget":
+        t["min_hours_per_pilot_per_year"] = t[key] * draw(st.sampled_from([0.0, 0.3]))
+        t["max_fleet_hours_per_year"] = draw(st.sampled_from([math.inf, 300.0]))
     if fuels and draw(st.booleans()):
         t["fuel"] = draw(st.sampled_from(fuels))
         t["fuel_burn_t_per_hour"] = draw(st.sampled_from([0.0, 1.0, 3.0]))
@@ -150,7 +154,7 @@ def fuel_kinds(draw):
 
 @st.composite
 def scenarios(draw):
-    programme = draw(st.sampled_from(["fleet_hours", "per_aircraft", "per_pilot"]))
+    programme = draw(st.sampled_from(["fleet_hours", "per_aircraft", "per_pilot", "fuel_budget"]))
     policy = draw(st.sampled_from(["none", "capped", "full"]))
     fuels = draw(st.lists(st.sampled_from(["jet", "avgas"]), max_size=2, unique=True))
     type_names = draw(st.lists(names, min_size=1, max_size=3, unique=True))
@@ -160,7 +164,7 @@ def scenarios(draw):
         "flying": {"programme": programme, "window_hours": draw(st.sampled_from([8.0, 24.0])),
                    "pilot_assignment": draw(st.sampled_from(["fewest_hours", "elite_first"])),
                    "surges": [{"start_date": dt.date(2023, 2, 1), "end_date": dt.date(2023, 3, 1),
-                               "multiplier": draw(st.sampled_from([0.5, 2.0]))}]},
+                               "multiplier": draw(st.sampled_from([0.5, 2.0]))}, draw(surges())]},
         "cannibalization": {"policy": policy,
                             "max_actions_per_month": draw(st.integers(0, 5)),
                             "hours_per_action": draw(st.sampled_from([0.0, 6.0])),
@@ -172,7 +176,38 @@ def scenarios(draw):
     }
     for i, n in enumerate(type_names):
         raw["types"][n] = draw(aircraft_types(programme, fuels, type_names[:i]))
+    raw["changes"] = draw(st.lists(changes(raw), max_size=3))
     return validate(raw)
+
+
+@st.composite
+def surges(draw):
+    """A recurring shifted surge, or a short maximum-effort one."""
+    if draw(st.booleans()):
+        return {"start_date": dt.date(2022, 12, 1), "end_date": dt.date(2023, 1, 15),
+                "multiplier": 3.0, "mode": "shift", "every_years": 1}
+    start = dt.date(2023, 1, 1) + dt.timedelta(days=draw(st.integers(0, 200)))
+    return {"start_date": start, "end_date": start + dt.timedelta(days=draw(st.integers(1, 5))),
+            "effort": "max"}
+
+
+@st.composite
+def changes(draw, raw):
+    """A dated change of a value that can change, on a date inside the run."""
+    first = next(iter(raw["types"]))
+    t = raw["types"][first]
+    options = [("cannibalization.policy", st.sampled_from(["none", "full"])),
+               (f"types.{first}.pilots.attrition_per_year", st.sampled_from([0.0, 0.5])),
+               (f"types.{first}.pilots.intake_per_year", st.sampled_from([0.0, 20.0]))]
+    for kind in t["lrus"]:
+        options += [(f"types.{first}.lrus.{kind}.mtbf_flight_hours", st.floats(5, 500)),
+                    (f"types.{first}.lrus.{kind}.repair_days.mean", st.floats(0.5, 60))]
+    for kind in raw["fuel"]:
+        options.append((f"fuel.{kind}.channels.c.t_per_year", st.sampled_from([0.0, 5000.0])))
+    key, values = draw(st.sampled_from(options))
+    days = draw(st.integers(0, max(0, int(raw["run"]["years"] * 365.25) - 1)))
+    return {"date": dt.date(2023, 1, 1) + dt.timedelta(days=days), "key": key,
+            "value": draw(values)}
 
 
 def audit(world: World) -> None:
@@ -251,7 +286,11 @@ def test_state_invariants_hold_throughout(scen):
             assert np.all((mc[~np.isnan(mc)] >= 0) & (mc[~np.isnan(mc)] <= 1 + 1e-12))
             for m in ("stock", "backorders", "in_repair", "sorties", "flight_hours"):
                 assert np.all(np.asarray(metrics[m]) >= -1e-9)
-    if scen.cannibalization.policy == "none":
+            assert np.all(np.asarray(metrics["sorties_planned"]) <=
+                          np.asarray(metrics["sorties_demanded"]) + 1e-6)
+    steady_policy = not any(c.key.startswith("cannibalization") for c in scen.changes) and \
+        not any(s.effort == "max" for s in scen.flying.surges)
+    if scen.cannibalization.policy == "none" and steady_policy:
         assert result.values["ALL"]["cannibalizations"] == 0
 
 
@@ -266,7 +305,7 @@ def test_no_failures_means_always_mission_capable(scen):
         types[name] = t.model_copy(update={"lrus": lrus, "airframe_life_hours": math.inf,
                                            "airframe_life_years": math.inf, "inspection": None,
                                            "overhaul": None, "accidents": None})
-    result = simulate(scen.model_copy(update={"types": types}), 0, 5)
+    result = simulate(scen.model_copy(update={"types": types, "changes": []}), 0, 5)
     for name, t in scen.types.items():
         if t.count:
             assert result.values[name]["mc_rate"] == 1.0
@@ -296,7 +335,7 @@ def _strip_supply(scen, **type_updates):
     fuel = {k: f.model_copy(update={"initial_t": 0.0, "channels": {}})
             for k, f in scen.fuel.items()}
     types = {n: t.model_copy(update=type_updates) for n, t in scen.types.items()}
-    return scen.model_copy(update={"fuel": fuel, "types": types})
+    return scen.model_copy(update={"fuel": fuel, "types": types, "changes": []})
 
 
 @PROFILE
@@ -317,7 +356,7 @@ def test_no_pilots_means_no_sorties(scen):
         crew = t.pilots.model_copy(update={"count": 0, "intake_per_year": 0.0,
                                            "conversions": {}})
         types[name] = t.model_copy(update={"pilots": crew})
-    result = simulate(scen.model_copy(update={"types": types}), 0, 3)
+    result = simulate(scen.model_copy(update={"types": types, "changes": []}), 0, 3)
     for name in scen.types:
         assert result.values[name]["sorties"] == 0
         assert result.values[name]["pilot_flight_hours"] == 0
@@ -326,7 +365,9 @@ def test_no_pilots_means_no_sorties(scen):
 @PROFILE
 @given(scenarios())
 def test_pilot_hours_add_up_to_the_sorties_flown(scen):
-    scen = scen.model_copy(update={"run": scen.run.model_copy(update={"years": 0.9})})
+    run = scen.run.model_copy(update={"years": 0.9})
+    kept = [c for c in scen.changes if run.day_of(c.date) < run.horizon_days]
+    scen = scen.model_copy(update={"run": run, "changes": kept})
     world = World(scen, 0, 4)
     result = world.run()
     for squadron in world.squadrons:

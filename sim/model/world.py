@@ -8,6 +8,8 @@ comes from streams named for their purpose (see `sim.rng`).
 from __future__ import annotations
 
 import datetime as dt
+import math
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -264,34 +266,38 @@ class World:
         horizon_rows = [index[run.warmup_days], index[horizon]]
         totals = derive(self.ledger, levels, counters, snap_t, horizon_rows, layout)
         values = {g: {m: float(v[0]) for m, v in ms.items()} for g, ms in totals.items()}
-        daily = self._surge_daily(values)
+        daily = self._surge_daily(values, monthly)
         return ReplicationResult(self.scenario.name, self.replication, self.root_seed, events,
                                  tuple(self.labels), values, monthly, daily)
 
-    def _surge_daily(self, values: dict[str, dict[str, float]]) -> tuple[tuple, ...]:
+    def _surge_daily(self, values: dict, monthly: dict) -> tuple[tuple, ...]:
         """The rows of every maximum-effort day, and each type's mean sorties a day over
-        the surge days after the warm-up (`surge_sorties_per_day`)."""
+        the surge days (`surge_sorties_per_day`: after the warm-up, and month by month)."""
+        if not any(self.calendar.max_effort):
+            return ()
         start, warmup = self.scenario.run.start_date, self.scenario.run.warmup_days
         rows, fleet = [], {}
         for sq in self.squadrons:
-            flown = []
             for day, *row in sq.surge_rows:
-                date = (start + dt.timedelta(days=day)).isoformat()
-                rows.append((sq.fleet.name, date, *row))
-                total = fleet.setdefault(date, [0.0] * len(row))
+                rows.append((sq.fleet.name, day, *row))
+                total = fleet.setdefault(day, [0.0] * len(row))
                 for i, v in enumerate(row):
                     total[i] += v
-                if day >= warmup:
-                    flown.append(row[0])
-            if any(self.calendar.max_effort):
-                values[sq.fleet.name]["surge_sorties_per_day"] = \
-                    float(np.mean(flown)) if flown else float("nan")
-        if any(self.calendar.max_effort):
-            after = [v[0] for d, v in fleet.items()
-                     if self.scenario.run.day_of(dt.date.fromisoformat(d)) >= warmup]
-            values["ALL"]["surge_sorties_per_day"] = float(np.mean(after)) if after else float("nan")
-            rows += [("ALL", d, *v) for d, v in sorted(fleet.items())]
-        return tuple(rows)
+        rows += [("ALL", day, *v) for day, v in sorted(fleet.items())]
+        for group in values:
+            days = [(day, row[0]) for name, day, *row in rows if name == group]
+            after = [flown for day, flown in days if day >= warmup]
+            values[group]["surge_sorties_per_day"] = float(np.mean(after)) if after else math.nan
+            sums, counts = np.zeros(len(self.bounds)), np.zeros(len(self.bounds))
+            for day, flown in days:
+                m = bisect_right(self.bounds, day) - 1
+                sums[m] += flown
+                counts[m] += 1
+            with np.errstate(invalid="ignore"):
+                monthly[group]["surge_sorties_per_day"] = np.where(counts > 0, sums / counts,
+                                                                   np.nan)
+        return tuple((name, (start + dt.timedelta(days=day)).isoformat(), *row)
+                     for name, day, *row in rows)
 
 
 def _tail(serial: int, z: list[int], cfg: AircraftType, age: float, hours: float,
