@@ -1,0 +1,145 @@
+"""The analysis commands: explore a design over the [ranges], sensitivity indices of an
+explored directory, calibration to observations, and scenario discovery. Registered on the
+`fleetsim` app; bad input ends in one line naming the file or option, and exit status 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .cli import (Force, Out, Quiet, RetryFailed, RunOptions, Scheduler, Seed, SetOption,
+                  UsageError, Workers, Years, _overrides, app, execute, fail, out,
+                  resolve_scenario)
+from .scenario import ScenarioError
+from .sweep import Expanded
+
+__all__ = ["explore", "sensitivity", "UsageError"]
+
+DEFAULT_OUTPUTS = ["ALL:mc_rate", "ALL:fmc_aircraft"]
+
+MetricsOpt = Annotated[list[str], typer.Option(
+    "--metric", "-m", metavar="[TYPE:]METRIC",
+    help="An output to analyse, of the whole fleet (ALL) unless a type is given, e.g."
+         " MiG-29:fmc_aircraft. Repeatable [default: ALL:mc_rate, ALL:fmc_aircraft].")]
+
+
+def _analysis_extra():
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        fail("the analysis commands need SALib: pip install 'fleetsim[analysis]'")
+
+
+@app.command()
+def explore(
+    scenarios: Annotated[list[str], typer.Argument(
+        help="Scenario files or names; the design is over the first one's [ranges], and"
+             " every point is run in each scenario under the same replications.")],
+    design: Annotated[str, typer.Option(
+        "--design", "-d", help="lhs | sobol | morris | factorial | tornado.")] = "lhs",
+    n: Annotated[int, typer.Option(
+        "--n", help="Points (lhs), Saltelli blocks (sobol, a power of 2), Morris trajectories,"
+                    " levels a factor (factorial); tornado ignores it.")] = 16,
+    reps: Annotated[int, typer.Option("--reps", "-r", min=1,
+                                      help="Replications of each point.")] = 5,
+    levers: Annotated[bool, typer.Option(
+        "--levers", help="Vary the levers ([ranges] of kind = \"lever\") too.")] = False,
+    only: Annotated[list[str], typer.Option(
+        "--factor", "-f", metavar="NAME",
+        help="Vary only this factor (a [ranges] key or a [range_groups] name); repeatable.")
+    ] = [],
+    years: Years = None, seed: Seed = 20230101, out_dir: Out = None, set_: SetOption = [],
+    force: Force = False, quiet: Quiet = False, workers: Workers = None,
+    scheduler: Scheduler = None, retry_failed: RetryFailed = False,
+) -> None:
+    """Run a design over the scenarios' uncertainties (resumable, as `run`) and write
+    design.parquet beside the usual tables."""
+    _analysis_extra()
+    from .analysis import experiment
+    from .analysis.design import DesignError
+
+    kinds = ("uncertainty", "lever") if levers else ("uncertainty",)
+    try:
+        paths = [resolve_scenario(a) for a in scenarios]
+        p = experiment.plan(paths, _overrides(set_, years), design, n, reps, seed, kinds,
+                            only)
+    except ScenarioError as exc:
+        fail(exc.line())
+    except DesignError as exc:
+        fail(f"{paths[0]}: {exc}")
+    expanded = [Expanded(s, [s], None) for s in p.scenarios]
+    target = out_dir or Path("results") / f"{'+'.join(p.meta['scenarios'])}-{design}"
+    opts = RunOptions(reps, seed, target, force, quiet, workers, scheduler, retry_failed,
+                      None, "mc_rate", reps)
+    execute(expanded, opts, p.first_replication)
+    experiment.write(target, p)
+    say(f"design {design}: {p.table.point.nunique()} points x {reps} replications in"
+        f" {p.table.block.nunique()} blocks, {len(p.meta['factors'])} factors;"
+        f" {target / experiment.DESIGN_TABLE}")
+
+
+@app.command()
+def sensitivity(
+    directory: Annotated[Path, typer.Argument(help="A directory made by fleetsim explore.")],
+    metrics: MetricsOpt = [],
+    quiet: Quiet = False,
+) -> None:
+    """Sensitivity indices of an explored design (Morris, Sobol with a dummy, the variance
+    split into parameter uncertainty and noise, tornado): indices.csv and figures/."""
+    _analysis_extra()
+    from .analysis import experiment, figures, sensitivity as sa
+
+    import pandas as pd
+
+    try:
+        explored = experiment.read(directory)
+        frames = []
+        bases = explored.meta["scenarios"]
+        for spec in metrics or DEFAULT_OUTPUTS:
+            aircraft_type, _, metric = spec.rpartition(":")
+            aircraft_type = aircraft_type or "ALL"
+            ys = {b: explored.outputs(b, aircraft_type, metric) for b in bases}
+            for b in bases[1:]:
+                ys[f"{b}-{bases[0]}"] = ys[b] - ys[bases[0]]
+            for name, y in ys.items():
+                output = f"{name}:{aircraft_type}:{metric}"
+                if np.isnan(y).any():
+                    raise experiment.ExploreError(
+                        f"{directory}: {output}: {int(np.isnan(y).sum())} replications missing"
+                        f" or undefined (resume explore with --retry-failed)")
+                base = name if name in bases else bases[1]
+                frames.append(sa.analyse(explored.meta["method"],
+                                         explored.meta["design_factors"],
+                                         explored.unit(base), explored.block(base), y, output))
+    except experiment.ExploreError as exc:
+        fail(str(exc))
+    indices = pd.concat(frames, ignore_index=True)
+    indices.to_csv(directory / "indices.csv", index=False)
+    drawn = figures.draw(indices, directory / "figures")
+    if not quiet:
+        _print_indices(indices)
+    say(f"{len(indices)} indices in {directory / 'indices.csv'}, {len(drawn)} figures in"
+        f" {directory / 'figures'}")
+
+
+def say(text: str) -> None:
+    """One plain line on stdout (no markup, no emoji codes such as ':A:')."""
+    out.print(Text(text), soft_wrap=True)
+
+
+def _print_indices(indices) -> None:
+    table = Table(title="Sensitivity (95% intervals)")
+    for col in ("output", "parameter", "method", "index", "value", "interval"):
+        table.add_column(col, justify="right" if col in ("value", "interval") else "left")
+    for row in indices.itertuples():
+        interval = "" if np.isnan(row.ci_low) else f"[{row.ci_low:.3g}, {row.ci_high:.3g}]"
+        table.add_row(Text(row.output), Text(row.parameter), row.method, row.index,
+                      f"{row.value:.3g}", interval)
+    (out if out.is_terminal else Console(width=max(out.width, 160))).print(table)
+
