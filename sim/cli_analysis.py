@@ -16,10 +16,11 @@ from rich.text import Text
 from .cli import (Force, Out, Quiet, RetryFailed, RunOptions, Scheduler, Seed, SetOption,
                   UsageError, Workers, Years, _overrides, app, execute, fail, out,
                   resolve_scenario)
+from .results.store import atomic_write
 from .scenario import ScenarioError
 from .sweep import Expanded
 
-__all__ = ["explore", "sensitivity", "UsageError"]
+__all__ = ["explore", "sensitivity", "calibrate", "UsageError"]
 
 DEFAULT_OUTPUTS = ["ALL:mc_rate", "ALL:fmc_aircraft"]
 
@@ -126,6 +127,82 @@ def sensitivity(
         _print_indices(indices)
     say(f"{len(indices)} indices in {directory / 'indices.csv'}, {len(drawn)} figures in"
         f" {directory / 'figures'}")
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Scenario file or name.")],
+    observations: Annotated[Path, typer.Option(
+        "--observations", "-O", help="The observations TOML file (see the README).")],
+    n: Annotated[int, typer.Option("--n", help="Points a wave (a Latin hypercube).")] = 32,
+    reps: Annotated[int, typer.Option("--reps", "-r", min=2,
+                                      help="Replications of each point.")] = 3,
+    waves: Annotated[int, typer.Option("--waves", min=1, help="History-matching waves.")] = 3,
+    only: Annotated[list[str], typer.Option(
+        "--factor", "-f", metavar="NAME", help="Calibrate only this factor; repeatable.")
+    ] = [],
+    years: Years = None, seed: Seed = 20230101, out_dir: Out = None, set_: SetOption = [],
+    force: Force = False, quiet: Quiet = False, workers: Workers = None,
+    scheduler: Scheduler = None,
+) -> None:
+    """History matching in waves, then rejection ABC: posterior.parquet (the points, their
+    implausibility and weights), posterior.csv (90% intervals) and posterior.png."""
+    _analysis_extra()
+    from .analysis import calibrate as cal, experiment, posterior, space
+    from .analysis import observations as obsmod
+
+    try:
+        path = resolve_scenario(scenario)
+        obs = obsmod.read(observations)
+        raws, bases, fs = experiment.space_of([path], _overrides(set_, years),
+                                              ("uncertainty",), only)
+        raw, base = raws[0], bases[0]
+        if not fs:
+            fail(f"{path}: ranges: no uncertainties to calibrate")
+        posterior.check_metrics(raw, base, obs, observations, seed)
+    except (ScenarioError, obsmod.ObservationError) as exc:
+        fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
+    if n < 2:
+        fail(f"{path}: --n {n}: a wave needs at least 2 points")
+    target = out_dir or Path("results") / f"{base.name}-calibration"
+    names: list[str] = []
+
+    def run_wave(w, unit, firsts, r):
+        width = len(str(len(unit)))
+        scenarios = [experiment.variant(raw, f"{base.name}/w{w}p{i:0{width}d}",
+                                        space.point_values(base, fs, u), path)
+                     for i, u in enumerate(unit)]
+        wave_names = [s.name for s in scenarios]
+        wave_dir = target / f"wave{w}"
+        execute([Expanded(s, [s], None) for s in scenarios],
+                RunOptions(r, seed, wave_dir, force, True, workers, scheduler, False, None,
+                           "mc_rate", r), dict(zip(wave_names, map(int, firsts))))
+        names.extend(wave_names)
+        try:
+            return {o.name: posterior.readings(o, wave_dir, wave_names, firsts, r,
+                                               observations) for o in obs}
+        except obsmod.ObservationError as exc:
+            fail(str(exc))
+
+    result = cal.run(obs, run_wave, len(fs), n, reps, waves, seed)
+    post = posterior.table(result, base, fs, names)
+    atomic_write(target / "posterior.parquet", post.to_parquet(index=False))
+    intervals = posterior.summary(post, base, fs)
+    intervals.to_csv(target / "posterior.csv", index=False)
+    posterior.figure(post, base, fs, target / "posterior.png")
+    if not quiet:
+        table = Table(title=f"Calibration of {base.name}: 90% intervals")
+        for col in ("parameter", "prior", "posterior", "width vs prior"):
+            table.add_column(col)
+        for row in intervals.itertuples():
+            table.add_row(Text(row.parameter), f"[{row.prior_low:.4g}, {row.prior_high:.4g}]",
+                          f"[{row.posterior_low:.4g}, {row.posterior_high:.4g}]",
+                          f"{row.narrowed:.2f}")
+        (out if out.is_terminal else Console(width=max(out.width, 140))).print(table)
+    alive = int((result.implausibility < cal.CUTOFF).sum())
+    say(f"{len(post)} points in {waves} waves x {reps} replications, {alive} not implausible,"
+        f" {int(result.accepted.sum())} accepted, ESS {result.ess():.1f};"
+        f" {target / 'posterior.parquet'}")
 
 
 def say(text: str) -> None:

@@ -131,3 +131,62 @@ def test_sensitivity_of_a_plain_run_directory_is_refused(tmp_path):
 def test_sensitivity_unknown_metric_is_one_line(sobol_dir):
     line = one_line_error(invoke("sensitivity", sobol_dir, "-m", "A:happiness"))
     assert "--metric A:happiness: no such output" in line
+
+
+OBSERVATIONS = """
+[[observations]]
+name = "serviceable"
+metric = "mc_rate"
+aircraft_type = "A"
+model = "binomial"
+value = 3
+of = 8
+
+[[observations]]
+metric = "flight_hours"
+period = ["2023-01", "2023-06"]
+model = "interval"
+value = [150, 260]
+reliability = 0.5
+"""
+
+
+def test_calibrate_writes_a_weighted_posterior_and_resumes(tmp_path):
+    obs = tmp_path / "obs.toml"
+    obs.write_text(OBSERVATIONS)
+    out = tmp_path / "cal"
+    args = ["calibrate", TINY, "-O", obs, "--n", 6, "--reps", 2, "--waves", 2, "-w", 2,
+            "-o", out, "--years", 0.5, "-q"]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert len(post) == 12 and set(post.wave) == {0, 1}
+    assert post.weight.sum() == pytest.approx(1) and (post.weight >= 0).all()
+    assert (post.weight[post.implausibility >= 3] == 0).all()
+    assert post["types.A.count"].between(6, 10).all()
+    reps = pd.concat([pd.read_parquet(out / f"wave{w}" / "replications.parquet")
+                      for w in (0, 1)])
+    assert set(post.scenario) == set(reps.scenario)
+    # every point its own replications: independent noise across points
+    firsts = reps.groupby("scenario").replication.min()
+    assert firsts.nunique() == len(firsts)
+    intervals = pd.read_csv(out / "posterior.csv")
+    assert set(intervals.parameter) >= {"types.A.count", "types.A.lrus.radar.mtbf_flight_hours"}
+    assert (out / "posterior.png").read_bytes()[:4] == b"\x89PNG"
+    again = invoke(*args)
+    assert again.exit_code == 0 and again.output.count("(0 run now)") == 2, again.output
+    pd.testing.assert_frame_equal(post, pd.read_parquet(out / "posterior.parquet"))
+
+
+@pytest.mark.parametrize("change, key, words", [
+    (("mc_rate", "happiness"), "observations.0.metric", "no metric 'happiness'"),
+    (('aircraft_type = "A"', 'aircraft_type = "Z"'), "observations.0.aircraft_type", "'Z'"),
+    (("of = 8", "of = 2"), "observations.0.value", "whole count"),
+    (("reliability = 0.5", "reliability = 2"), "observations.1.reliability", "(0, 1]"),
+    (('model = "interval"', 'model = "vibes"'), "observations.1.model", "one of"),
+])
+def test_calibrate_bad_observations_are_one_line(tmp_path, change, key, words):
+    obs = tmp_path / "obs.toml"
+    obs.write_text(OBSERVATIONS.replace(*change))
+    line = one_line_error(invoke("calibrate", TINY, "-O", obs, "-o", tmp_path / "c"))
+    assert line.startswith(f"error: {obs}: {key}: ") and words in line, line

@@ -44,6 +44,20 @@ def plan(paths: list[Path], overrides: list[str], method: str, n: int, reps: int
          seed: int, kinds: tuple[str, ...], only: list[str] = ()) -> Plan:
     """The explored scenarios of `paths` over the factors of the first one (of `kinds`,
     and only those named in `only` if it names any)."""
+    raws, bases, fs = space_of(paths, overrides, kinds, only)
+    d = make(method, [f.name for f in fs], n, seed)
+    table, scenarios, first = _points(paths, raws, bases, fs, d, reps)
+    meta = {"method": method, "n": n, "replications": reps, "seed": seed,
+            "kinds": list(kinds), "scenarios": [b.name for b in bases],
+            "factors": [{"name": f.name, "keys": list(f.keys), "kind": f.kind} for f in fs],
+            "design_factors": d.factors}
+    return Plan(scenarios, first, table, meta)
+
+
+def space_of(paths: list[Path], overrides: list[str], kinds: tuple[str, ...],
+             only: list[str] = ()) -> tuple[list[dict], list[Scenario], list[space.Factor]]:
+    """The raw mappings and scenarios of `paths` (with overrides) and the first one's
+    factors, checked: every scenario has the same ranges, every range fits its key."""
     raws, bases = [], []
     for path in paths:
         raw = read_raw(path)
@@ -62,13 +76,16 @@ def plan(paths: list[Path], overrides: list[str], method: str, n: int, reps: int
     for path, raw, base in zip(paths, raws, bases):
         _same_ranges(bases[0], base, fs, path)
         space.check_bounds(raw, base, fs, path)
-    d = make(method, [f.name for f in fs], n, seed)
-    table, scenarios, first = _points(paths, raws, bases, fs, d, reps)
-    meta = {"method": method, "n": n, "replications": reps, "seed": seed,
-            "kinds": list(kinds), "scenarios": [b.name for b in bases],
-            "factors": [{"name": f.name, "keys": list(f.keys), "kind": f.kind} for f in fs],
-            "design_factors": d.factors}
-    return Plan(scenarios, first, table, meta)
+    return raws, bases, fs
+
+
+def variant(raw: dict, name: str, values: dict, path: Path) -> Scenario:
+    """The scenario of `raw` named `name` with `values` at their dotted keys."""
+    out = copy.deepcopy(raw)
+    out["name"] = name
+    for key, value in values.items():
+        set_key(out, key, value, path)
+    return validate(out, path)
 
 
 def _same_ranges(first: Scenario, other: Scenario, fs: list[space.Factor], path: Path) -> None:
@@ -89,12 +106,8 @@ def _points(paths, raws, bases, fs, d: Design, reps: int):
         values = space.point_values(bases[0], fs, unit[:len(names)], integers)
         for path, raw, base in zip(paths, raws, bases):
             name = f"{base.name}/p{i:0{width}d}"
-            variant = copy.deepcopy(raw)
-            variant["name"] = name
-            for key, value in values.items():
-                set_key(variant, key, value, path)
             try:
-                scenarios.append(validate(variant, path))
+                scenarios.append(variant(raw, name, values, path))
             except ScenarioError as exc:
                 raise ScenarioError(exc.path, exc.key, f"{exc.message} (design point {i})"
                                     ) from None

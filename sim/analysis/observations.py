@@ -120,7 +120,12 @@ def read(path: Path) -> list[Observation]:
     items = data.get("observations")
     if not isinstance(items, list) or not items:
         raise ObservationError(path, "observations", "give one or more [[observations]]")
-    return [_one(path, f"observations.{i}", item) for i, item in enumerate(items)]
+    out = [_one(path, f"observations.{i}", item) for i, item in enumerate(items)]
+    names = [o.name for o in out]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise ObservationError(path, f"observations.{i}.name", f"'{name}' given twice")
+    return out
 
 
 def _one(path: Path, key: str, item: dict) -> Observation:
