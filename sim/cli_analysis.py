@@ -20,7 +20,7 @@ from .results.store import atomic_write
 from .scenario import ScenarioError
 from .sweep import Expanded
 
-__all__ = ["explore", "sensitivity", "calibrate", "UsageError"]
+__all__ = ["explore", "sensitivity", "calibrate", "discover", "UsageError"]
 
 DEFAULT_OUTPUTS = ["ALL:mc_rate", "ALL:fmc_aircraft"]
 
@@ -203,6 +203,68 @@ def calibrate(
     say(f"{len(post)} points in {waves} waves x {reps} replications, {alive} not implausible,"
         f" {int(result.accepted.sum())} accepted, ESS {result.ess():.1f};"
         f" {target / 'posterior.parquet'}")
+
+
+@app.command()
+def discover(
+    directory: Annotated[Path, typer.Argument(help="A directory made by fleetsim explore.")],
+    metric: Annotated[str, typer.Option(
+        "--metric", "-m", metavar="[TYPE:]METRIC",
+        help="The output whose threshold makes a case of interest, e.g. MiG-29:fmc_aircraft.")],
+    below: Annotated[float | None, typer.Option(help="Cases: point mean below this.")] = None,
+    above: Annotated[float | None, typer.Option(help="Cases: point mean above this.")] = None,
+    scenario: Annotated[str | None, typer.Option(
+        help="The explored scenario [default: the first]; B-A is B's difference from A.")
+    ] = None,
+    min_coverage: Annotated[float, typer.Option(
+        min=0, max=1, help="The box chosen: the densest that keeps this coverage.")] = 0.8,
+    alpha: Annotated[float, typer.Option(min=0.01, max=0.5, help="Peeling fraction.")] = 0.05,
+) -> None:
+    """PRIM boxes: under which assumptions does the metric pass the threshold? Writes
+    prim_trajectory.csv and prim_box.csv."""
+    from .analysis import discover as prim, experiment
+
+    if (below is None) == (above is None):
+        fail(f"{directory}: give one of --below or --above")
+    try:
+        explored = experiment.read(directory)
+        bases = explored.meta["scenarios"]
+        name = scenario or bases[0]
+        first, _, second = name.partition("-")
+        if first not in bases or (second and second not in bases):
+            raise experiment.ExploreError(f"{directory}: --scenario {name}: not an explored"
+                                          f" scenario (one of {', '.join(bases)}, or B-A)")
+        aircraft_type, _, m = metric.rpartition(":")
+        y = explored.outputs(first, aircraft_type or "ALL", m)
+        if second:
+            y = y - explored.outputs(second, aircraft_type or "ALL", m)
+    except experiment.ExploreError as exc:
+        fail(str(exc))
+    means = np.nanmean(y, axis=1)
+    cases = means < below if below is not None else means > above
+    keys = [k for f in explored.meta["factors"] for k in f["keys"]]
+    rows = explored.table[explored.table.base == first].sort_values("point")
+    x = rows[keys].to_numpy(float)
+    threshold = f"{'<' if below is not None else '>'} {below if below is not None else above:g}"
+    boxes = prim.peel(x, cases, alpha)
+    if not boxes:
+        say(f"no design point has {name}:{metric} {threshold}: no box")
+        return
+    prim.trajectory(boxes, keys, x).to_csv(directory / "prim_trajectory.csv", index=False)
+    box = prim.choose(boxes, min_coverage)
+    table = prim.describe(box, keys, x)
+    table.to_csv(directory / "prim_box.csv", index=False)
+    shown = Table(title=Text(f"{name}:{metric} {threshold}: {int(cases.sum())} of"
+                             f" {len(cases)} points; box coverage {box.coverage:.2f},"
+                             f" density {box.density:.2f}"))
+    for col in ("parameter", "box", "explored"):
+        shown.add_column(col)
+    for row in table[table.restricted].itertuples():
+        shown.add_row(Text(row.parameter), f"[{row.low:.4g}, {row.high:.4g}]",
+                      f"[{row.explored_low:.4g}, {row.explored_high:.4g}]")
+    (out if out.is_terminal else Console(width=max(out.width, 140))).print(shown)
+    say(f"{len(boxes)} boxes on the peeling trajectory in {directory / 'prim_trajectory.csv'};"
+        f" the chosen box in {directory / 'prim_box.csv'}")
 
 
 def say(text: str) -> None:

@@ -190,3 +190,28 @@ def test_calibrate_bad_observations_are_one_line(tmp_path, change, key, words):
     obs.write_text(OBSERVATIONS.replace(*change))
     line = one_line_error(invoke("calibrate", TINY, "-O", obs, "-o", tmp_path / "c"))
     assert line.startswith(f"error: {obs}: {key}: ") and words in line, line
+
+
+def test_discover_finds_the_box_of_low_readiness(sobol_dir):
+    reps = pd.read_parquet(sobol_dir / "replications.parquet")
+    fmc = reps[(reps.aircraft_type == "A") & (reps.metric == "fmc_aircraft")]
+    median = fmc.groupby("scenario", observed=True).value.mean().median()
+    result = invoke("discover", sobol_dir, "-m", "A:fmc_aircraft", "--below", median)
+    assert result.exit_code == 0, result.output
+    box = pd.read_csv(sobol_dir / "prim_box.csv")
+    trajectory = pd.read_csv(sobol_dir / "prim_trajectory.csv")
+    assert trajectory.coverage.iloc[0] == 1 and trajectory.density.iloc[0] <= 0.6
+    assert box.restricted.any() and "coverage" in result.output
+    assert set(box.parameter) == {"types.A.count", "types.A.fleet_hours_per_day",
+                                  "types.A.lrus.radar.mtbf_flight_hours",
+                                  "types.A.lrus.radar.repair_days.mean"}
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-m", "A:fmc_aircraft"], "give one of --below or --above"),
+    (["-m", "A:fmc_aircraft", "--below", 1, "--above", 2], "give one of --below or --above"),
+    (["-m", "A:fmc_aircraft", "--below", 1, "--scenario", "nope"], "--scenario nope: not an"),
+])
+def test_discover_bad_input_is_one_line(sobol_dir, args, words):
+    line = one_line_error(invoke("discover", sobol_dir, *args))
+    assert words in line and str(sobol_dir) in line, line

@@ -132,6 +132,8 @@ def _one(path: Path, key: str, item: dict) -> Observation:
     def bad(sub: str, message: str):
         return ObservationError(path, f"{key}.{sub}" if sub else key, message)
 
+    if not isinstance(item, dict):
+        raise ObservationError(path, key, "must be a table ([[observations]])")
     unknown = sorted(set(item) - _KEYS)
     if unknown:
         raise bad(unknown[0], "unknown key")
