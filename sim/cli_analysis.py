@@ -55,6 +55,9 @@ def explore(
         "--factor", "-f", metavar="NAME",
         help="Vary only this factor (a [ranges] key or a [range_groups] name); repeatable.")
     ] = [],
+    posterior: Annotated[Path | None, typer.Option(
+        metavar="DIR", help="Instead of a design: --n weighted draws of the points of a"
+                            " calibration (fleetsim calibrate's directory).")] = None,
     years: Years = None, seed: Seed = 20230101, out_dir: Out = None, set_: SetOption = [],
     force: Force = False, quiet: Quiet = False, workers: Workers = None,
     scheduler: Scheduler = None, retry_failed: RetryFailed = False,
@@ -69,12 +72,15 @@ def explore(
     try:
         paths = [resolve_scenario(a) for a in scenarios]
         p = experiment.plan(paths, _overrides(set_, years), design, n, reps, seed, kinds,
-                            only)
+                            only, posterior)
     except ScenarioError as exc:
         fail(exc.line())
+    except experiment.ExploreError as exc:
+        fail(str(exc))
     except DesignError as exc:
         fail(f"{paths[0]}: {exc}")
     expanded = [Expanded(s, [s], None) for s in p.scenarios]
+    design = p.meta["method"]
     target = out_dir or Path("results") / f"{'+'.join(p.meta['scenarios'])}-{design}"
     opts = RunOptions(reps, seed, target, force, quiet, workers, scheduler, retry_failed,
                       None, "mc_rate", reps)

@@ -176,6 +176,24 @@ def test_calibrate_writes_a_weighted_posterior_and_resumes(tmp_path):
     again = invoke(*args)
     assert again.exit_code == 0 and again.output.count("(0 run now)") == 2, again.output
     pd.testing.assert_frame_equal(post, pd.read_parquet(out / "posterior.parquet"))
+    # answers over the posterior: draws by weight, paired across two scenarios
+    other = tmp_path / "more.toml"
+    other.write_text(TINY.read_text().replace('name = "tiny"', 'name = "more"')
+                     .replace("count = 2\n", "count = 4\n"))
+    draws = tmp_path / "draws"
+    result = invoke("explore", TINY, other, "--posterior", out, "--n", 5, "--reps", 2,
+                    "-w", 2, "-o", draws, "-q", "--years", 0.5)
+    assert result.exit_code == 0, result.output
+    design = pd.read_parquet(draws / "design.parquet")
+    assert len(design) == 10 and set(design.block) == set(range(5))
+    kept = set(post.loc[post.weight > 0, "types.A.lrus.radar.mtbf_flight_hours"].round(9))
+    assert set(design["types.A.lrus.radar.mtbf_flight_hours"].round(9)) <= kept
+    result = invoke("sensitivity", draws, "-m", "A:fmc_aircraft", "-q")
+    assert result.exit_code == 0, result.output
+    indices = pd.read_csv(draws / "indices.csv")
+    assert set(indices.output) == {"tiny:A:fmc_aircraft", "more:A:fmc_aircraft",
+                                   "more-tiny:A:fmc_aircraft"}
+    assert set(indices.method) == {"anova"} and (indices.N == 5).all()
 
 
 @pytest.mark.parametrize("change, key, words", [

@@ -58,6 +58,19 @@ def make(method: str, factors: list[str], n: int, seed: int = 0) -> Design:
     raise DesignError(f"unknown design '{method}' (one of {', '.join(METHODS)})")
 
 
+def resample(factors: list[str], unit: np.ndarray, weight: np.ndarray, n: int, seed: int = 0
+             ) -> Design:
+    """n draws, with replacement and by weight, of a calibration's points (a posterior);
+    each a block of its own. `unit` is points x factors (NaN: the scenario's value)."""
+    if n < 2:
+        raise DesignError(f"--n {n}: a posterior sample needs at least 2 draws")
+    w = np.asarray(weight, float)
+    if not w.sum() > 0:
+        raise DesignError("the posterior has no point of positive weight")
+    rows = np.random.default_rng(seed).choice(len(w), size=n, p=w / w.sum())
+    return Design("posterior", list(factors), np.asarray(unit, float)[rows], np.arange(n))
+
+
 def problem(names: list[str]) -> dict:
     """SALib's problem definition of unit factors."""
     return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}

@@ -41,17 +41,40 @@ class Plan:
 
 
 def plan(paths: list[Path], overrides: list[str], method: str, n: int, reps: int,
-         seed: int, kinds: tuple[str, ...], only: list[str] = ()) -> Plan:
+         seed: int, kinds: tuple[str, ...], only: list[str] = (),
+         posterior: Path | None = None) -> Plan:
     """The explored scenarios of `paths` over the factors of the first one (of `kinds`,
-    and only those named in `only` if it names any)."""
+    and only those named in `only` if it names any); with `posterior` (a calibration's
+    directory), n weighted draws of its points instead of a design."""
     raws, bases, fs = space_of(paths, overrides, kinds, only)
-    d = make(method, [f.name for f in fs], n, seed)
+    if posterior is None:
+        d = make(method, [f.name for f in fs], n, seed)
+    else:
+        method = "posterior"
+        d = _posterior_design(Path(posterior), fs, n, seed)
     table, scenarios, first = _points(paths, raws, bases, fs, d, reps)
     meta = {"method": method, "n": n, "replications": reps, "seed": seed,
             "kinds": list(kinds), "scenarios": [b.name for b in bases],
             "factors": [{"name": f.name, "keys": list(f.keys), "kind": f.kind} for f in fs],
             "design_factors": d.factors}
     return Plan(scenarios, first, table, meta)
+
+
+def _posterior_design(folder: Path, fs: list[space.Factor], n: int, seed: int) -> Design:
+    """Draws of a calibration's posterior.parquet; factors it did not calibrate stay at the
+    scenario's values."""
+    from .design import resample
+
+    path = folder / "posterior.parquet"
+    if not path.exists():
+        raise ExploreError(f"{path}: no such file (make it with fleetsim calibrate)")
+    post = pd.read_parquet(path)
+    cols = [f"u:{f.name}" for f in fs]
+    if not any(c in post for c in cols):
+        raise ExploreError(f"{path}: calibrates none of the scenario's factors")
+    unit = np.column_stack([post[c] if c in post else np.full(len(post), np.nan)
+                            for c in cols])
+    return resample([f.name for f in fs], unit, post.weight.to_numpy(), n, seed)
 
 
 def space_of(paths: list[Path], overrides: list[str], kinds: tuple[str, ...],
