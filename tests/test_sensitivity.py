@@ -66,6 +66,20 @@ def test_noise_share_on_a_latin_hypercube():
     assert abs(values["parameter_variance"] / ISHIGAMI_VAR - 1) < 0.2
 
 
+def test_total_interval_holds_parameter_uncertainty_the_noise_interval_only_noise():
+    d = design.make("lhs", NAMES, 400, seed=6)
+    y = noisy(ishigami, d.unit, d.replications(REPS), REPS, SD)
+    rows = {r["index"]: r for r in sensitivity.variance_split(y)}
+    total, noise = rows["total_interval"], rows["noise_interval"]
+    truth = ishigami(np.random.default_rng(0).random((200000, 3))) \
+        + SD / np.sqrt(REPS) * np.random.default_rng(1).standard_normal(200000)
+    low, high = np.percentile(truth, [2.5, 97.5])
+    assert abs(total["ci_low"] - low) < 0.7 and abs(total["ci_high"] - high) < 0.7
+    half = 1.96 * SD / np.sqrt(REPS)
+    assert (noise["ci_high"] - noise["ci_low"]) / 2 == pytest.approx(half, rel=0.1)
+    assert total["value"] == noise["value"] == pytest.approx(3.5, abs=0.4)
+
+
 def test_morris_screens_out_the_dummy_and_x3_alone():
     d = design.make("morris", NAMES, 100, seed=2)
     y = noisy(ishigami, d.unit, d.replications(REPS), REPS, SD)

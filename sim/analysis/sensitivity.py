@@ -11,7 +11,8 @@ method, index, value, ci_low, ci_high, N, R).
   under common random numbers within a Saltelli block it is close to zero.
 - The variance split (one-way random-effects ANOVA over independent points): of the variance
   of one replication's output, the share that is parameter uncertainty (between points) and
-  the share that is replication noise (within a point), with bootstrap CIs over points.
+  the share that is replication noise (within a point), with bootstrap CIs over points; and
+  the answer's interval from both together beside the interval from noise alone.
 - The tornado: each factor at its low and its high end, the others at the scenario's value,
   each bar the CRN-paired difference from the baseline with its t-interval.
 """
@@ -66,8 +67,26 @@ def variance_split(y: np.ndarray, resamples: int = 200, seed: int = 0) -> list[d
     boot = np.array([_anova(y[rng.integers(0, k, k)]) for _ in range(resamples)])
     lo, hi = np.nanpercentile(boot, [50 * (1 - LEVEL), 50 * (1 + LEVEL)], axis=0)
     names = ("parameter_variance", "noise_variance", "noise_share")
-    return [{"parameter": "ALL", "method": "anova", "index": name, "value": est[i],
+    rows = [{"parameter": "ALL", "method": "anova", "index": name, "value": est[i],
              "ci_low": lo[i], "ci_high": hi[i], "N": k} for i, name in enumerate(names)]
+    return rows + intervals(y)
+
+
+def intervals(y: np.ndarray) -> list[dict]:
+    """The mean over points with two 95% intervals of an R-replication answer: `total`
+    (parameter uncertainty and noise together: the quantiles of the point means) and
+    `noise` (the noise alone, as a run at one point would show it: the t-interval from
+    the pooled within-point variance)."""
+    means = y.mean(axis=1)
+    k, r = y.shape
+    centre = float(means.mean())
+    half = float(stats.t.ppf(0.5 + LEVEL / 2, k * (r - 1))
+                 * np.sqrt(y.var(axis=1, ddof=1).mean() / r))
+    low, high = np.percentile(means, [50 * (1 - LEVEL), 50 * (1 + LEVEL)])
+    return [{"parameter": "ALL", "method": "anova", "index": "total_interval",
+             "value": centre, "ci_low": float(low), "ci_high": float(high), "N": k},
+            {"parameter": "ALL", "method": "anova", "index": "noise_interval",
+             "value": centre, "ci_low": centre - half, "ci_high": centre + half, "N": k}]
 
 
 def _anova(y: np.ndarray) -> np.ndarray:
