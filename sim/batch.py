@@ -63,6 +63,12 @@ class Batch:
     retry_failed: bool = False
     precision: Precision | None = None
     sweeps: list[dict] = field(default_factory=list)  # see sim.sweep.Sweep.describe
+    # a scenario's replications are first..first+n-1 (an explored design's block; default 0)
+    first_replication: dict[str, int] = field(default_factory=dict)
+
+    def span(self, scenario: str, n: int) -> range:
+        first = self.first_replication.get(scenario, 0)
+        return range(first, first + n)
 
 
 class Listener(Protocol):
@@ -163,10 +169,11 @@ class _Session:
         todo = {}
         for s in self.batch.scenarios:
             done = self.store.finished(s.name) | set(self.store.failures(s.name))
-            todo[s.name] = set(range(n)) - done
+            todo[s.name] = set(self.batch.span(s.name, n)) - done
             self.listener.planned(s.name, n, n - len(todo[s.name]))
-        tasks = [Task(s, k, self.batch.root_seed) for k in range(n)
-                 for s in self.batch.scenarios if k in todo[s.name]]
+        tasks = [Task(s, k, self.batch.root_seed) for i in range(n)
+                 for s in self.batch.scenarios
+                 if (k := self.batch.span(s.name, n)[i]) in todo[s.name]]
         run_tasks(self.pool.executor, tasks, self.pool.window, self._keep)
 
     def _keep(self, outcome: Outcome) -> None:
@@ -182,10 +189,11 @@ class _Session:
         out = {}
         for s in self.batch.scenarios:
             cache = self._metric[s.name]
+            span = self.batch.span(s.name, n)
             for k in sorted(self.store.finished(s.name)):
-                if k < n and k not in cache:
+                if k in span and k not in cache:
                     cache[k] = self._read_metric(s.name, k)
-            out[s.name] = np.array([cache[k] for k in sorted(cache) if k < n])
+            out[s.name] = np.array([cache[k] for k in sorted(cache) if k in span])
         return out
 
     def _read_metric(self, scenario: str, replication: int) -> float:
@@ -200,7 +208,8 @@ class _Session:
     # ---- the end
 
     def _finish(self, n: int, stop: dict) -> Report:
-        plan = [(s.name, sorted(k for k in self.store.finished(s.name) if k < n))
+        plan = [(s.name, sorted(k for k in self.store.finished(s.name)
+                                if k in self.batch.span(s.name, n)))
                 for s in self.batch.scenarios]
         summary = Summary()
         records = assemble(self.store, plan, lambda name, t: summary.add(
@@ -211,7 +220,8 @@ class _Session:
         if self.batch.sweeps:
             self.store.write_csv("sweep.csv", sweep_table(self.batch.sweeps))
         failures = [f for s in self.batch.scenarios
-                    for k, f in self.store.failures(s.name).items() if k < n]
+                    for k, f in self.store.failures(s.name).items()
+                    if k in self.batch.span(s.name, n)]
         status = "failed" if failures else "complete"
         self.manifest.update(replications=n, stop=stop, runs=records, failures=failures,
                              events={"total": sum(r["events"] for r in records),

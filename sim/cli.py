@@ -242,7 +242,8 @@ def _overrides(set_: list[str], years: float | None) -> list[str]:
     return list(set_) + ([f"run.years={years}"] if years is not None else [])
 
 
-def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
+def execute(expanded: list[Expanded], opts: RunOptions,
+            first_replication: dict[str, int] | None = None) -> Path:
     """Run the batch on the executor the options ask for, report, return the directory."""
     # imported here: `validate` and `show` need neither pyarrow nor scipy nor the executors
     from .batch import Batch, BatchError, run as run_batch
@@ -253,7 +254,8 @@ def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
 
     batch = Batch([s for e in expanded for s in e.scenarios], opts.replications, opts.seed,
                   opts.out or default_out(expanded), opts.force, opts.retry_failed,
-                  _precision(opts), [e.sweep for e in expanded if e.sweep])
+                  _precision(opts), [e.sweep for e in expanded if e.sweep],
+                  first_replication or {})
     try:
         with _pool(opts) as pool, BatchProgress(err, not opts.quiet and err.is_terminal) as bar:
             report = run_batch(batch, pool, bar)
@@ -488,6 +490,9 @@ def _root(version: Annotated[bool, typer.Option("--version", help="Print the ver
     if version:
         out.print(f"fleetsim {__version__}")
         raise typer.Exit()
+
+
+from . import cli_analysis  # noqa: E402,F401  (explore, sensitivity, calibrate, discover)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from .schema import (  # noqa: F401  (re-exported: the scenario API in one place
     Accidents, AircraftType, Cannibalization, Conversion, Delivery, Distribution, Flying, Fuel,
     FuelChannel, Inspection, Lru, Maintenance, Overhaul, PartChannel, Pilots, RepairShop, Run,
     Sanctions, Scenario, Surge,
+    Range,
 )
 
 
@@ -79,15 +80,28 @@ def parse_value(text: str) -> object:
 
 
 def set_key(raw: dict, key: str, value: object, path: str | Path | None = None) -> None:
-    """Set `value` at the dotted `key` of a raw mapping, creating tables on the way."""
+    """Set `value` at the dotted `key` of a raw mapping, creating tables on the way; a number
+    after a list picks its item (`types.A.deliveries.0.count`)."""
     node = raw
     parts = key.split(".")
     for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[_item(node, part, key, path)]
+            continue
         child = node.setdefault(part, {})
-        if not isinstance(child, dict):
+        if not isinstance(child, (dict, list)):
             raise ScenarioError(path, key, f"'{part}' is a value, not a table")
         node = child
-    node[parts[-1]] = value
+    if isinstance(node, list):
+        node[_item(node, parts[-1], key, path)] = value
+    else:
+        node[parts[-1]] = value
+
+
+def _item(items: list, part: str, key: str, path: str | Path | None) -> int:
+    if not part.isdigit() or int(part) >= len(items):
+        raise ScenarioError(path, key, f"'{part}' is not an item of a list of {len(items)}")
+    return int(part)
 
 
 def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict:

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_/+-]*$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
@@ -342,6 +342,46 @@ class Sanctions(_Strict):
     end_date: dt.date | None = None
 
 
+class Range(_Strict):
+    """What is known of a value: its range, the distribution a design samples it from, and
+    whether it is a lever (chosen by the decision maker) or an uncertainty (nobody knows).
+    `[low, high]` is short for a uniform uncertainty."""
+
+    low: float
+    high: float
+    distribution: Literal["uniform", "loguniform", "triangular"] = "uniform"
+    mode: float | None = None
+    kind: Literal["uncertainty", "lever"] = "uncertainty"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pair(cls, data: Any) -> Any:
+        if isinstance(data, (list, tuple)):
+            if len(data) != 2:
+                raise ValueError("must be [low, high] or a table with low and high")
+            return {"low": data[0], "high": data[1]}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Range:
+        if self.low > self.high:
+            raise ValueError(f"low: {self.low:g} is above high {self.high:g}")
+        if self.distribution == "loguniform" and self.low <= 0:
+            raise ValueError("low: a loguniform range needs low > 0")
+        if (self.distribution == "triangular") != (self.mode is not None):
+            raise ValueError("mode: a triangular range needs a mode, and only it has one")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode: {self.mode:g} lies outside [{self.low:g}, {self.high:g}]")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _short(self, handler):
+        data = handler(self)
+        if self.distribution == "uniform" and self.kind == "uncertainty":
+            return [self.low, self.high]
+        return {k: v for k, v in data.items() if v is not None}
+
+
 _PROGRAMME_KEY = {"fleet_hours": "fleet_hours_per_day",
                   "per_aircraft": "hours_per_aircraft_per_day",
                   "per_pilot": "hours_per_pilot_per_year",
@@ -368,7 +408,8 @@ class Scenario(_Strict):
     fuel: dict[Name, Fuel] = Field(default_factory=dict)
     types: dict[Name, AircraftType] = Field(default_factory=dict)
     changes: list[Change] = Field(default_factory=list)
-    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    ranges: dict[str, Range] = Field(default_factory=dict)
+    range_groups: dict[Name, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -378,13 +419,12 @@ class Scenario(_Strict):
             for i, name in enumerate(fuel.priority):
                 if name not in self.types:
                     raise ValueError(f"fuel.{kind}.priority.{i}: no aircraft type '{name}'")
-        for key, (low, high) in self.ranges.items():
+        for key, r in self.ranges.items():
             value = _lookup(self, key)
-            if low > high:
-                raise ValueError(f"ranges.{key}: low {low:g} is above high {high:g}")
-            if not low <= value <= high:
+            if not r.low <= value <= r.high:
                 raise ValueError(f"ranges.{key}: value {value:g} lies outside its range"
-                                 f" [{low:g}, {high:g}]")
+                                 f" [{r.low:g}, {r.high:g}]")
+        _check_groups(self)
         if self.flying.budget_horizon_days < self.flying.planning_period_days:
             raise ValueError("flying.budget_horizon_days: shorter than"
                              " flying.planning_period_days")
@@ -392,6 +432,21 @@ class Scenario(_Strict):
             from .model.changes import resolve  # the model declares what may change
             resolve(self)
         return self
+
+
+def _check_groups(scenario: Scenario) -> None:
+    """Each group names ranges of one kind, and a range belongs to one group at most."""
+    seen: dict[str, str] = {}
+    for group, keys in scenario.range_groups.items():
+        for i, key in enumerate(keys):
+            if key not in scenario.ranges:
+                raise ValueError(f"range_groups.{group}.{i}: '{key}' has no entry in [ranges]")
+            if key in seen:
+                raise ValueError(f"range_groups.{group}.{i}: '{key}' is in group"
+                                 f" '{seen[key]}' already")
+            seen[key] = group
+        if len({scenario.ranges[k].kind for k in keys}) > 1:
+            raise ValueError(f"range_groups.{group}: mixes levers and uncertainties")
 
 
 def _check_type(scenario: Scenario, name: str, t: AircraftType) -> None:

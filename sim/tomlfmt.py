@@ -53,4 +53,7 @@ def _value(value) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # a table inside an array: inline
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()
+                                if v is not None) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")

@@ -52,7 +52,7 @@ RULES: list[tuple[re.Pattern, str, int]] = [(re.compile(p + r"$"), owner, node) 
 
 REFUSED: list[tuple[re.Pattern, str]] = [(re.compile(p), why) for p, why in [
     (r"run\.", "the horizon, calendar and warm-up are fixed for a run"),
-    (r"(name|description|ranges|changes|extends)(\.|$)", "not a value of the simulated world"),
+    (r"(name|description|ranges|range_groups|changes|extends)(\.|$)", "not a value of the simulated world"),
     (_T + r"\.(count|age_years|age_spread_years|airframe_hours|airframe_hours_spread)$",
      "the fleet as it stands at the start: add tails with types.<type>.deliveries"),
     (_K + r"\.units_per_aircraft$", "the aircraft's design (units per aircraft) is fixed"),
@@ -103,7 +103,7 @@ def resolve(scenario) -> list[Resolved]:
 
     run = scenario.run
     order = sorted(range(len(scenario.changes)), key=lambda i: (scenario.changes[i].date, i))
-    state = scenario.model_dump(exclude={"changes", "ranges"})  # a change leaves the ranges
+    state = scenario.model_dump(exclude={"changes", "ranges", "range_groups"})  # not held to ranges
     out = []
     for i in order:
         change = scenario.changes[i]
