@@ -492,3 +492,6 @@ def _root(version: Annotated[bool, typer.Option("--version", help="Print the ver
 
 def main() -> None:
     app()
+
+
+from . import cli_decision  # noqa: E402,F401  (registers `screen` and `spares` on the app)

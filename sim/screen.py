@@ -156,9 +156,11 @@ def screen(scenario: Scenario, date: dt.date | None = None,
             for name, t in scenario.types.items() if tails_at(scenario, t, date) > 0]
 
 
-def screen_type(scenario: Scenario, name: str, date: dt.date,
+def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
                 extra: dict[str, int] | None = None) -> TypeScreen:
-    """The screen of type `name` at `date`, with `extra[kind]` more spares."""
+    """The screen of type `name` at `date` (default: mid statistics window), with
+    `extra[kind]` more spares."""
+    date = date or default_date(scenario)
     t = scenario.types[name]
     extra = extra or {}
     day = scenario.run.day_of(date)

@@ -10,11 +10,13 @@ binding kind pays, so the greedy step looks two units ahead when no single unit 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from dataclasses import dataclass
 
 from .schema import Scenario
+from .scenario import dump, validate
 from .screen import screen_type
 
 EPS = 1e-12
@@ -75,9 +77,6 @@ def curve(scenario: Scenario, type_name: str, budget_musd: float | None = None,
     if budget_musd is not None and budget_musd < 0:
         raise SparesError("--budget", f"{budget_musd:g} is negative")
     costs = unit_costs(scenario, type_name)
-    if any(c <= 0 for c in costs.values()):
-        kind = next(k for k, c in costs.items() if c <= 0)
-        raise SparesError(f"types.{type_name}.lrus.{kind}.unit_cost_musd", "must be positive")
     budget = math.inf if budget_musd is None else budget_musd
     package = {k: 0 for k in costs}
     points = [evaluate(scenario, type_name, package, date)]
@@ -121,3 +120,42 @@ def hand_package(scenario: Scenario, type_name: str, channel: str) -> dict[str, 
     written by hand, such as `russia` in russian_transfer.toml)."""
     lrus = scenario.types[type_name].lrus
     return {k: lru.supply[channel].units for k, lru in lrus.items() if channel in lru.supply}
+
+
+def cost_of(scenario: Scenario, type_name: str, package: dict[str, int]) -> float:
+    costs = unit_costs(scenario, type_name)
+    for kind in package:
+        if kind not in costs:
+            raise SparesError(f"types.{type_name}.lrus.{kind}", "no such LRU kind")
+    return sum(costs[k] * n for k, n in package.items())
+
+
+def channel_fragment(type_name: str, package: dict[str, int], channel: str,
+                     start_date: dt.date | None = None) -> dict:
+    """The package as supply channels of one-off units, ready to merge into a scenario."""
+    lrus = {}
+    for kind, units in package.items():
+        if units > 0:
+            entry: dict = {"units": int(units)}
+            if start_date is not None:
+                entry["start_date"] = start_date
+            lrus[kind] = {"supply": {channel: entry}}
+    return {"types": {type_name: {"lrus": lrus}}}
+
+
+def without_channel(type_name: str, scenario: Scenario, channel: str) -> dict:
+    """The fragment that zeroes the one-off units of `channel` in the type's kinds."""
+    lrus = {k: {"supply": {channel: {"units": 0}}}
+            for k, lru in scenario.types[type_name].lrus.items() if channel in lru.supply}
+    return {"types": {type_name: {"lrus": lrus}}} if lrus else {}
+
+
+def merged(scenario: Scenario, name: str, *fragments: dict) -> Scenario:
+    """The scenario with the fragments merged in (later ones win), renamed."""
+    from .scenario import deep_merge
+
+    raw = copy.deepcopy(dump(scenario))
+    for fragment in fragments:
+        raw = deep_merge(raw, fragment)
+    raw["name"] = name
+    return validate(raw)
