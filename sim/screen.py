@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import integrate, optimize, stats
 
-from .model.failures import fleet_aging
 from .schema import AircraftType, Lru, PartChannel, Scenario
 from .model.supply import RateProfile
 
@@ -90,6 +89,7 @@ class KindScreen:
     pipeline: Pipeline
     stock: float  # inventory position at the date: stock + delivered - condemned
     ebo: float
+    calendar_share: float = 0.0  # of the removals: calendar failures
 
     @property
     def ready_rate(self) -> float:
@@ -139,6 +139,15 @@ class TypeScreen:
         return max(self.kinds, key=lambda k: k.ebo / k.z).kind
 
 
+def fleet_aging(t: AircraftType):
+    """The type's failure-rate multiplier `years` after the start date, as the simulation's
+    `sim.model.failures.fleet_aging` (restated here: that module needs SimPy)."""
+    if t.aging_weibull_shape:
+        age, power = t.age_years, t.aging_weibull_shape - 1.0
+        return lambda years: ((age + years) / age) ** power
+    return lambda years: (1.0 + t.aging_per_year) ** years
+
+
 def default_date(scenario: Scenario) -> dt.date:
     """The middle of the statistics window (after the warm-up)."""
     run = scenario.run
@@ -173,7 +182,7 @@ def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
     def state(fmc: float) -> TypeScreen:
         hours = min(planned, fmc * cap) if planned is not None else fmc * t.hours_per_aircraft_per_day
         kinds = _kinds(scenario, t, hours, active, aging, years, day, extra)
-        return _count(name, t, scenario, active, hours, kinds)
+        return _count(name, t, scenario, active, hours, kinds, aging(years))
 
     if active <= 0:
         return state(0.0)
@@ -259,9 +268,10 @@ def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years:
     kinds = []
     for k, lru in t.lrus.items():
         pipe = _pipeline(k, lru, hours, active, ebo[k], a_now, past, shops[k])
-        kinds.append(KindScreen(k, lru.units_per_aircraft,
-                                a_now * _removals(lru, hours, active, ebo[k]), pipe, stock[k],
-                                pipe.ebo(stock[k])))
+        removals = _removals(lru, hours, active, ebo[k])
+        flight = _removals(lru, hours, 0.0)
+        kinds.append(KindScreen(k, lru.units_per_aircraft, a_now * removals, pipe, stock[k],
+                                pipe.ebo(stock[k]), 1.0 - flight / removals if removals else 0.0))
     return tuple(kinds)
 
 
@@ -361,19 +371,59 @@ def mmc_number(load: float, c: int, service: float) -> tuple[float, float, float
     return mean, m2 - mean * mean, wq
 
 
+def same_sortie(t: AircraftType, a_now: float) -> float:
+    """Share of flight failures that are a second one in the same sortie (on a tail already
+    holed): the rate of the units left after the first, over half a sortie on average."""
+    rates = {k: lru.units_per_aircraft / lru.mtbf_flight_hours * a_now
+             for k, lru in t.lrus.items()}
+    total = sum(rates.values())
+    if total <= 0:
+        return 0.0
+    left = sum(r / total * (total - r / t.lrus[k].units_per_aircraft) for k, r in rates.items())
+    return min(1.0, left * t.sortie_hours / 2)
+
+
 def _count(name: str, t: AircraftType, scenario: Scenario, active: float, hours: float,
-           kinds: tuple[KindScreen, ...]) -> TypeScreen:
+           kinds: tuple[KindScreen, ...], a_now: float) -> TypeScreen:
     """Tails NMCM (scheduled work, remove and replace) and NMCS with and without CANN."""
     rr = sum(k.removals_per_day * t.lrus[k.kind].remove_replace_hours / 24 for k in kinds)
     nmcm = min(active, scheduled_nmcm(t, hours, active) + rr)
-    product = 1.0
-    for k in kinds:
-        per_unit = min(1.0, k.ebo / (active * k.z)) if active > 0 else 1.0
-        product *= (1.0 - per_unit) ** k.z
-    nmcs_none = active * (1.0 - product)
+    nmcs_none = separate_nmcs(kinds, int(math.ceil(active)), same_sortie(t, a_now))
     nmcs_full = consolidated_nmcs(kinds, int(math.ceil(active)))
     return TypeScreen(name, active, hours, nmcm, min(nmcs_none, active - nmcm),
                       min(nmcs_full, active - nmcm), scenario.cannibalization.policy, kinds)
+
+
+def separate_nmcs(kinds: tuple[KindScreen, ...], fleet: int, shared: float = 0.0) -> float:
+    """Tails down for parts without cannibalization.
+
+    A grounded tail does not fly, so a flight failure opens its hole on a tail that had
+    none, unless it is a second failure of the same sortie (a share `shared` of them: the
+    tail's failure rate x half a sortie): flight backorders otherwise never share a tail,
+    and the tails down for them number (1 - shared) x E[min(fleet, sum_k B_k)] (the kinds'
+    backorders independent). Calendar failures
+    strike grounded tails too; their holes fall at random, each unit position missing with
+    probability EBO_cal / (fleet Z), Sherbrooke's product form. For one kind with Z = 1 both
+    reduce to EBO."""
+    if not kinds or fleet <= 0:
+        return 0.0
+    total = np.array([1.0])
+    for k in kinds:
+        cdf = k.backorder_cdf(np.arange(fleet + 1))
+        pmf = np.diff(np.concatenate(([0.0], cdf)))
+        pmf[-1] += 1.0 - cdf[-1]  # fleet or more
+        total = np.convolve(total, pmf)[: fleet + 1]
+        total[-1] += 1.0 - total.sum()
+    down = float(np.sum(np.arange(fleet + 1) * total))
+    ebo = sum(k.ebo for k in kinds)
+    calendar = {k.kind: k.ebo * k.calendar_share for k in kinds}
+    if ebo <= 0:
+        return 0.0
+    flight_down = down * (1.0 - sum(calendar.values()) / ebo) * (1.0 - shared)
+    spared = 1.0
+    for k in kinds:
+        spared *= (1.0 - min(1.0, calendar[k.kind] / (fleet * k.z))) ** k.z
+    return fleet - (fleet - flight_down) * spared
 
 
 def consolidated_nmcs(kinds: tuple[KindScreen, ...], fleet: int) -> float:
