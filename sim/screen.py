@@ -76,7 +76,7 @@ class Pipeline:
             return self.mean - s
         below = np.arange(s)
         pmf = np.diff(np.concatenate(([0.0], self.cdf(below))))
-        return self.mean - s + float(np.sum((s - below) * pmf))
+        return max(0.0, self.mean - s + float(np.sum((s - below) * pmf)))
 
 
 @dataclass(frozen=True)
@@ -261,6 +261,8 @@ def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years:
             top = active * lru.units_per_aircraft
             if lru.calendar_failures_per_year <= 0:  # demand does not depend on the holes
                 ebo[k] = -excess(0.0)
+            elif excess(0.0) >= 0:  # no backorders at all
+                ebo[k] = 0.0
             elif excess(top) <= 0:  # every unit is a hole
                 ebo[k] = top
             else:

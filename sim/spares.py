@@ -1,14 +1,13 @@
 """Spares packages by marginal analysis on the screen: the most FMC aircraft per dollar.
 
 Starting from the scenario's own stock, add one unit at a time of the LRU kind whose next
-unit buys the largest gain in expected FMC aircraft per unit cost (`unit_cost_musd`), the
-gain measured relative to the FMC already there (the gain in log FMC, which is the gain in
-log availability of Sherbrooke's marginal analysis: with the product form, backorders
-separable by kind, every package the greedy reaches is optimal for its cost), until the
-budget is spent or the target FMC is reached. Every step is a package and its cost; together
-they are the cost/effectiveness curve. With full cannibalization only the binding kind pays,
-so a step looks two units ahead when no single unit gains (a kind with Z > 1 can need Z
-units before its next aircraft comes back). Sherbrooke (2004) ch. 2-4; Fox (1966).
+unit buys the largest gain in expected FMC aircraft per unit cost (`unit_cost_musd`), until
+the budget is spent or the target FMC is reached. Without cannibalization the screen's NMCS
+is about the sum of the kinds' EBO, each convex in its stock, so every package the greedy
+reaches is optimal for its cost (Fox 1966; Sherbrooke 2004, ch. 2-4). Every step is a
+package and its cost; together they are the cost/effectiveness curve. With full
+cannibalization only the binding kind pays, so a step looks two units ahead when no single
+unit gains (a kind with Z > 1 can need Z units before its next aircraft comes back).
 """
 
 from __future__ import annotations
@@ -104,19 +103,12 @@ def _best_step(scenario, type_name, package, costs, here: Point, budget: float, 
                 continue
             trial = dict(package, **{kind: package[kind] + units})
             point = evaluate(scenario, type_name, trial, date)
-            ratio = _relative_gain(here.fmc, point.fmc) / (units * cost)
+            ratio = (point.fmc - here.fmc) / (units * cost)
             if ratio > EPS and (best is None or ratio > best[0]):
                 best = (ratio, trial, point)
         if best is not None:
             return best[1], best[2]
     return None
-
-
-def _relative_gain(before: float, after: float) -> float:
-    """log(after / before): the gain in log FMC (log availability when nothing is NMCM)."""
-    if after <= before:
-        return 0.0
-    return after - before if before <= 0 else math.log(after / before)
 
 
 def package_at(points: list[Point], budget_musd: float) -> Point:
