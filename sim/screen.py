@@ -250,8 +250,10 @@ def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years:
     stock = {k: lru.initial_stock + extra.get(k, 0) + delivered(scenario, lru, day)
              for k, lru in t.lrus.items()}
     ebo = {k: 0.0 for k in t.lrus}
-    passes = 1 if all(c == "unlimited" for c in _channels(t)) else 6
+    calendar = any(lru.calendar_failures_per_year > 0 for lru in t.lrus.values())
+    passes = 1 if not calendar or all(c == "unlimited" for c in _channels(t)) else 8
     for _ in range(passes):
+        previous = dict(ebo)
         demand = {k: a_now * _removals(lru, hours, active, ebo[k]) for k, lru in t.lrus.items()}
         shops = _shops(t, {k: demand[k] * (1 - lru.condemned_fraction)
                            for k, lru in t.lrus.items()})
@@ -267,6 +269,8 @@ def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years:
                 ebo[k] = top
             else:
                 ebo[k] = optimize.brentq(excess, 0.0, top, xtol=1e-12)
+        if max(abs(ebo[k] - previous[k]) for k in ebo) < 1e-9:
+            break
     kinds = []
     for k, lru in t.lrus.items():
         pipe = _pipeline(k, lru, hours, active, ebo[k], a_now, past, shops[k])

@@ -57,7 +57,7 @@ def test_adding_stock_never_lowers_availability(scen, kind, units):
 
 
 @SETTINGS
-@given(fleets(), st.floats(0, 12))
+@given(fleets(), st.floats(0, 5))
 def test_the_curve_is_non_decreasing(scen, budget):
     points = curve(scen, "A", budget)
     costs = [p.cost_musd for p in points]
