@@ -138,3 +138,15 @@ def test_screen_within_the_simulations_99_ci(z, policy):
         assert low <= expected <= high, (metric, low, expected, high)
     if policy == "full":  # consolidation matters: far fewer down than without it
         assert r.nmcs_full < r.nmcs_none - 0.5
+
+
+def test_screen_and_spares_need_no_simulation():
+    """Pure functions of a Scenario: importing them pulls in neither SimPy nor the model."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.screen, sim.spares; "
+            "assert 'simpy' not in sys.modules, 'simpy'; "
+            "assert 'sim.model.world' not in sys.modules, 'world'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
