@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import tomlfmt
-from .cli import SetOption, app, fail, load_all, out, resolve_scenario
+from .cli import SetOption, UsageError, app, fail, load_all, out, resolve_scenario
 from .scenario import ScenarioError, load
 
 DEFAULT_ALTERNATIVE = "russian_transfer:russia"
@@ -53,7 +53,7 @@ def screen(
         loaded = [s for e in load_all(scenarios, list(set_)) for s in e.scenarios]
     except ScenarioError as exc:
         fail(exc.line())
-    except Exception as exc:  # UsageError from load_all
+    except UsageError as exc:
         fail(str(exc))
     rows = []
     for scen in loaded:

@@ -80,9 +80,11 @@ def verify(base: Scenario, type_name: str, chosen: Point, hand: dict[str, int],
            arrives: dt.date | None, points: list[Point], replications: int, curve_points: int,
            seed: int, workers: int | None, folder: Path) -> Verification:
     """Run the variants through the batch engine, print and return the comparison."""
-    from .batch import Batch, run
+    from .batch import Batch, BatchError, run
     from .cli import fail, out
-    from .executors import cores, process_pool
+    from .executors import ExecutorError, cores, process_pool
+    from .results.store import StoreError
+    from .runner import ExecutorFailure
 
     scenarios = variants(merged(base, "baseline"), type_name, chosen, hand,
                          arrives, points, curve_points)
@@ -90,7 +92,7 @@ def verify(base: Scenario, type_name: str, chosen: Point, hand: dict[str, int],
     try:
         with process_pool(workers or cores()) as pool:
             run(Batch(scenarios, replications, seed, runs, force=True), pool)
-    except Exception as exc:  # the batch's own errors are one line already
+    except (StoreError, ExecutorError, BatchError, ExecutorFailure) as exc:
         fail(f"--verify: {exc}")
     wide = fmc_values(runs, type_name)
     diffs, curve = summarise(wide, points, curve_points)
