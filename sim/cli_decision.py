@@ -161,7 +161,8 @@ def spares(
     _write_curve(folder, points, hand_point, type_, scen.name)
     fragment = sp.channel_fragment(type_, chosen.package, "optimised_spares", arrives)
     (folder / "package.toml").write_text(
-        f"# fleetsim spares {scenario} --type {type_}: the optimised package, {chosen.cost_musd:.2f}"
+        f"# fleetsim spares {scenario} --type {type_}: the optimised package,"
+        f" {chosen.cost_musd:.2f}"
         f" MUSD, screen FMC {chosen.fmc:.1f}\n" + tomlfmt.dumps(fragment))
     _print_package(type_, base, points, chosen, hand, hand_point, alternative)
     if scenario_out is not None:

@@ -180,7 +180,8 @@ def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
     cap = hours_per_tail_per_day(scenario, t)
 
     def state(fmc: float) -> TypeScreen:
-        hours = min(planned, fmc * cap) if planned is not None else fmc * t.hours_per_aircraft_per_day
+        hours = (min(planned, fmc * cap) if planned is not None
+                 else fmc * t.hours_per_aircraft_per_day)
         kinds = _kinds(scenario, t, hours, active, aging, years, day, extra)
         return _count(name, t, scenario, active, hours, kinds, aging(years))
 
