@@ -111,6 +111,24 @@ def _best_step(scenario, type_name, package, costs, here: Point, budget: float, 
     return None
 
 
+def window_fmc(scenario: Scenario, type_name: str, package: dict[str, int],
+               arrives: dt.date | None = None, dates: int = 10) -> float:
+    """The screen's FMC averaged over the statistics window (at the middles of `dates`
+    equal slices), the package counted from `arrives` on: what the simulation's horizon
+    mean of `fmc_aircraft` measures."""
+    from .screen import screen_type as one
+
+    run = scenario.run
+    span = run.horizon_days - run.warmup_days
+    total = 0.0
+    for i in range(dates):
+        day = run.warmup_days + (i + 0.5) * span / dates
+        when = run.start_date + dt.timedelta(days=round(day))
+        extra = package if arrives is None or when >= arrives else {}
+        total += one(scenario, type_name, when, extra).fmc
+    return total / dates
+
+
 def package_at(points: list[Point], budget_musd: float) -> Point:
     """The greedy package for a budget: the last point on the curve that fits it."""
     fits = [p for p in points if p.cost_musd <= budget_musd + EPS]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .analysis import paired_interval, t_interval
 from .schema import Scenario
-from .spares import Point, channel_fragment, merged
+from .spares import Point, channel_fragment, merged, window_fmc
 
 PACKAGE_CHANNEL = "optimised_spares"
 HAND_CHANNEL = "hand_spares"
@@ -60,7 +60,8 @@ def fmc_values(folder: Path, type_name: str) -> pd.DataFrame:
 
 
 def summarise(wide: pd.DataFrame, points: list[Point], curve_points: int,
-              level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+              level: float = 0.95, window: list[float] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Paired differences (optimised vs baseline, alternative vs baseline, optimised vs
     alternative) and the screen's curve against the simulated FMC."""
     rows = []
@@ -71,8 +72,11 @@ def summarise(wide: pd.DataFrame, points: list[Point], curve_points: int,
     curve = []
     for i, p in enumerate(along(points, curve_points)):
         mean, _, low, high = t_interval(wide[f"curve_{i}"].to_numpy(), level)
-        curve.append({"cost_musd": p.cost_musd, "screen_fmc": p.fmc, "simulated_fmc": mean,
-                      "ci_low": low, "ci_high": high, "gap": mean - p.fmc})
+        row = {"cost_musd": p.cost_musd, "screen_fmc": p.fmc, "simulated_fmc": mean,
+               "ci_low": low, "ci_high": high, "gap": mean - p.fmc}
+        if window is not None:
+            row.update(screen_window_fmc=window[i], window_gap=mean - window[i])
+        curve.append(row)
     return pd.DataFrame(rows), pd.DataFrame(curve)
 
 
@@ -95,17 +99,20 @@ def verify(base: Scenario, type_name: str, chosen: Point, hand: dict[str, int],
     except (StoreError, ExecutorError, BatchError, ExecutorFailure) as exc:
         fail(f"--verify: {exc}")
     wide = fmc_values(runs, type_name)
-    diffs, curve = summarise(wide, points, curve_points)
+    window = [window_fmc(base, type_name, p.package, arrives) for p in along(points, curve_points)]
+    diffs, curve = summarise(wide, points, curve_points, window=window)
     out.print(f"Simulated FMC {type_name} ({replications} replications, CRN, after the"
               f" warm-up), paired differences [95% CI]:", highlight=False)
     for r in diffs.itertuples():
         out.print(f"  {r.comparison:28} {r.diff_fmc:+7.2f} [{r.ci_low:+.2f}, {r.ci_high:+.2f}]",
                   highlight=False)
     if len(curve):
-        out.print("Curve: cost MUSD, screen FMC, simulated FMC [95% CI]:", highlight=False)
+        out.print("Curve: cost MUSD, screen FMC at the date, screen FMC over the window,"
+                  " simulated FMC [95% CI]:", highlight=False)
         for r in curve.itertuples():
-            out.print(f"  {r.cost_musd:8.2f} {r.screen_fmc:7.2f} {r.simulated_fmc:7.2f}"
-                      f" [{r.ci_low:.2f}, {r.ci_high:.2f}]", highlight=False)
+            out.print(f"  {r.cost_musd:8.2f} {r.screen_fmc:7.2f} {r.screen_window_fmc:7.2f}"
+                      f" {r.simulated_fmc:7.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}]",
+                      highlight=False)
     diffs.to_csv(folder / "verify.csv", index=False)
     curve.to_csv(folder / "verify_curve.csv", index=False)
     return Verification(wide, diffs, curve)
