@@ -497,3 +497,6 @@ from . import cli_analysis  # noqa: E402,F401  (explore, sensitivity, calibrate,
 
 def main() -> None:
     app()
+
+
+from . import cli_decision  # noqa: E402,F401  (registers `screen` and `spares` on the app)

@@ -119,6 +119,7 @@ class Lru(_Strict):
     remove_replace_hours: float = Field(default=0.0, ge=0, le=1_000)
     repair_channels: Channels | None = None  # None: the type's shared repair shop
     supply: dict[Name, PartChannel] = Field(default_factory=dict)
+    unit_cost_musd: float | None = Field(default=None, gt=0, le=10_000)  # a new unit (spares)
 
 
 class Conversion(_Strict):

@@ -1,0 +1,462 @@
+"""Analytic readiness screen: METRIC / VARI-METRIC for one scenario, in milliseconds.
+
+For every aircraft type and LRU kind, at a stated date:
+
+- demand: removals per day = flight failures (fleet flight hours a day x Z / MTBF, times the
+  type's aging at the date) + calendar failures (Z x tails x rate per unit-year, aged);
+- pipeline (Palm): units in repair. Unlimited channels: Poisson(repair flow x mean repair
+  time) for any repair-time distribution. Finite channels: the shop (the type's shared one,
+  or the kind's own) as an M/M/c queue with the flow-weighted mean repair time; each kind
+  waits the Erlang-C mean wait Wq (first come, first served) and takes its share of the
+  shop's number-in-system variance by binomial thinning;
+- condemnation and resupply: the inventory position at the date is the initial stock plus
+  every unit delivered by then (one-off units and steady rates, each from its channel's
+  opening plus `lead_days`, scaled by sanctions) less the condemnations by then, which are
+  Poisson; a channel that falls behind condemnations drains the position, one that runs
+  ahead fills it;
+- expected backorders (EBO) for that position: Poisson when the pipeline's variance-to-mean
+  ratio is 1, negative binomial (VARI-METRIC) when it is above 1;
+- NMCS aircraft: without cannibalization Sherbrooke's product form,
+  N x (1 - prod_k (1 - EBO_k / (N Z_k))^Z_k), exact for one kind with Z = 1; with full
+  cannibalization E[max_k ceil(B_k / Z_k)], the consolidated count (backorders of the kinds
+  taken as independent);
+- NMCM aircraft: Little's law on inspections, overhauls and remove-and-replace work;
+- FMC = active - NMCM - NMCS, solved as a fixed point where flying depends on FMC tails
+  (the `per_aircraft` programme, and any programme the FMC tails cannot fly in the window).
+
+Left out (the simulation has them): fuel, surges, pilot proficiency and conversions in
+progress, accidents and life limits, grey-market reliability, finite docks and depot slots,
+the spread of airframe ages. `MC rate` is FMC / active, as the simulation's `mc_rate` today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import integrate, optimize, stats
+
+from .schema import AircraftType, Lru, PartChannel, Scenario
+from .model.supply import RateProfile
+
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Units of one kind in repair (mean, variance) plus the kind's condemnations so far."""
+
+    mean: float
+    variance: float
+
+    @property
+    def vmr(self) -> float:
+        return self.variance / self.mean if self.mean > 0 else 1.0
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """P(pipeline <= x): Poisson, or negative binomial when the VMR is above 1."""
+        if self.mean <= 0:
+            return np.where(x >= 0, 1.0, 0.0)
+        if not math.isfinite(self.mean):
+            return np.zeros_like(x, dtype=float)
+        if self.vmr <= 1 + 1e-12:
+            return stats.poisson.cdf(x, self.mean)
+        p = self.mean / self.variance
+        return stats.nbinom.cdf(x, self.mean * p / (1 - p), p)
+
+    def ebo(self, stock: float) -> float:
+        """Expected backorders E[(X - s)+] for a stock position s (negative: units owed)."""
+        if not math.isfinite(self.mean):
+            return math.inf
+        s = math.floor(stock)
+        if s <= 0:
+            return self.mean - s
+        below = np.arange(s)
+        pmf = np.diff(np.concatenate(([0.0], self.cdf(below))))
+        return max(0.0, self.mean - s + float(np.sum((s - below) * pmf)))
+
+
+@dataclass(frozen=True)
+class KindScreen:
+    """One LRU kind of one type: demand, pipeline, stock position and backorders."""
+
+    kind: str
+    z: int
+    removals_per_day: float
+    pipeline: Pipeline
+    stock: float  # inventory position at the date: stock + delivered - condemned
+    ebo: float
+    calendar_share: float = 0.0  # of the removals: calendar failures
+
+    @property
+    def ready_rate(self) -> float:
+        """P(no backorder at a random time) = P(pipeline <= s)."""
+        return float(self.pipeline.cdf(np.array([math.floor(self.stock)]))[0])
+
+    @property
+    def fill_rate(self) -> float:
+        """Share of demands met from the shelf = P(pipeline <= s - 1)."""
+        return float(self.pipeline.cdf(np.array([math.floor(self.stock) - 1]))[0])
+
+    def backorder_cdf(self, b: np.ndarray) -> np.ndarray:
+        """P(backorders <= b) for b >= 0."""
+        return self.pipeline.cdf(np.floor(self.stock) + b)
+
+
+@dataclass(frozen=True)
+class TypeScreen:
+    """The screen of one aircraft type: the expected tails in each state and why."""
+
+    name: str
+    active: float
+    flight_hours_per_day: float
+    nmcm: float
+    nmcs_none: float
+    nmcs_full: float
+    policy: str
+    kinds: tuple[KindScreen, ...] = field(default_factory=tuple)
+
+    @property
+    def nmcs(self) -> float:
+        return self.nmcs_full if self.policy == "full" else self.nmcs_none
+
+    @property
+    def fmc(self) -> float:
+        return max(0.0, self.active - self.nmcm - self.nmcs)
+
+    @property
+    def mc_rate(self) -> float:
+        return self.fmc / self.active if self.active > 0 else 0.0
+
+    @property
+    def binding(self) -> str:
+        """The kind with the most expected backorders per unit of Z (the one that grounds)."""
+        if not self.kinds:
+            return ""
+        return max(self.kinds, key=lambda k: k.ebo / k.z).kind
+
+
+def fleet_aging(t: AircraftType):
+    """The type's failure-rate multiplier `years` after the start date, as the simulation's
+    `sim.model.failures.fleet_aging` (restated here: that module needs SimPy)."""
+    if t.aging_weibull_shape:
+        age, power = t.age_years, t.aging_weibull_shape - 1.0
+        return lambda years: ((age + years) / age) ** power
+    return lambda years: (1.0 + t.aging_per_year) ** years
+
+
+def default_date(scenario: Scenario) -> dt.date:
+    """The middle of the statistics window (after the warm-up)."""
+    run = scenario.run
+    middle = (run.warmup_days + run.horizon_days) / 2
+    return run.start_date + dt.timedelta(days=round(middle))
+
+
+def screen(scenario: Scenario, date: dt.date | None = None,
+           extra_stock: dict[str, dict[str, int]] | None = None) -> list[TypeScreen]:
+    """The screen of every type with tails by `date` (default: mid statistics window);
+    `extra_stock[type][kind]` adds spare units to the stock position (a package)."""
+    date = date or default_date(scenario)
+    extra_stock = extra_stock or {}
+    return [screen_type(scenario, name, date, extra_stock.get(name, {}))
+            for name, t in scenario.types.items() if tails_at(scenario, t, date) > 0]
+
+
+def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
+                extra: dict[str, int] | None = None) -> TypeScreen:
+    """The screen of type `name` at `date` (default: mid statistics window), with
+    `extra[kind]` more spares."""
+    date = date or default_date(scenario)
+    t = scenario.types[name]
+    extra = extra or {}
+    day = scenario.run.day_of(date)
+    years = day / DAYS_PER_YEAR
+    aging = fleet_aging(t)
+    active = tails_at(scenario, t, date)
+    planned = planned_hours_per_day(scenario, name, date, active)
+    cap = hours_per_tail_per_day(scenario, t)
+
+    def state(fmc: float) -> TypeScreen:
+        hours = (min(planned, fmc * cap) if planned is not None
+                 else fmc * t.hours_per_aircraft_per_day)
+        kinds = _kinds(scenario, t, hours, active, aging, years, day, extra)
+        return _count(name, t, scenario, active, hours, kinds, aging(years))
+
+    if active <= 0:
+        return state(0.0)
+    if planned is not None:  # the programme is flown unless the FMC tails cannot fly it
+        full = state(active)
+        if planned <= full.fmc * cap:
+            return full
+    gap = lambda f: f - state(f).fmc  # noqa: E731  (increasing in f: more flying, more down)
+    if gap(active) <= 1e-12:
+        return state(active)
+    return state(optimize.brentq(gap, 0.0, active, xtol=1e-13))
+
+
+def tails_at(scenario: Scenario, t: AircraftType, date: dt.date) -> float:
+    """Tails of the type on `date`: the initial count and every delivery by then."""
+    return float(t.count + sum(d.count for d in t.deliveries if d.date <= date))
+
+
+def planned_hours_per_day(scenario: Scenario, name: str, date: dt.date,
+                          active: float) -> float | None:
+    """Fleet flight hours a day the programme asks of the type (None: per FMC tail)."""
+    t, programme = scenario.types[name], scenario.flying.programme
+    if programme == "fleet_hours":
+        return t.fleet_hours_per_day
+    if programme == "per_aircraft":
+        return None
+    return pilots_at(scenario, name, date) * t.hours_per_pilot_per_year / DAYS_PER_YEAR
+
+
+def pilots_at(scenario: Scenario, name: str, date: dt.date) -> float:
+    """Expected pilots current on the type: intake and attrition from the start (the mean of
+    dP/dt = intake - attrition x P), plus conversions finished by `date`, less those out."""
+    p = scenario.types[name].pilots
+    years = scenario.run.day_of(date) / DAYS_PER_YEAR
+    a = p.attrition_per_year
+    pilots = p.count + p.intake_per_year * years if a == 0 else (
+        p.intake_per_year / a + (p.count - p.intake_per_year / a) * math.exp(-a * years))
+    for conv in p.conversions.values():
+        if conv.start_date + dt.timedelta(days=conv.duration_days) <= date:
+            pilots += conv.pilots
+    for other, ot in scenario.types.items():
+        for conv in (ot.pilots.conversions.values() if ot.pilots else ()):
+            if conv.from_type == name and conv.start_date <= date:
+                pilots -= conv.pilots
+    return max(0.0, pilots)
+
+
+def hours_per_tail_per_day(scenario: Scenario, t: AircraftType) -> float:
+    """The most one tail can fly in the daily window (back-to-back sorties)."""
+    sorties = math.floor(scenario.flying.window_hours / (t.sortie_hours + t.turnaround_hours))
+    return sorties * t.sortie_hours
+
+
+def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years: float,
+           day: float, extra: dict[str, int]) -> tuple[KindScreen, ...]:
+    """Demand, pipeline and backorders of every kind of the type.
+
+    Calendar failures strike installed units only, and a backorder is a unit not installed,
+    so a kind's calendar demand is its rate x (Z x tails - EBO): solved as a fixed point
+    per kind, with the shops' waits from the previous pass (a few passes for finite shops).
+    """
+    a_now = aging(years)
+    a_mean = (integrate.quad(aging, 0.0, years)[0] / years) if years > 0 else a_now
+    past = max(day, 0.0) * a_mean / a_now  # days of condemnations at today's rate, aged
+    stock = {k: lru.initial_stock + extra.get(k, 0) + delivered(scenario, lru, day)
+             for k, lru in t.lrus.items()}
+    ebo = {k: 0.0 for k in t.lrus}
+    calendar = any(lru.calendar_failures_per_year > 0 for lru in t.lrus.values())
+    passes = 1 if not calendar or all(c == "unlimited" for c in _channels(t)) else 8
+    for _ in range(passes):
+        previous = dict(ebo)
+        demand = {k: a_now * _removals(lru, hours, active, ebo[k]) for k, lru in t.lrus.items()}
+        shops = _shops(t, {k: demand[k] * (1 - lru.condemned_fraction)
+                           for k, lru in t.lrus.items()})
+        for k, lru in t.lrus.items():
+            def excess(b: float, k=k, lru=lru) -> float:
+                return b - _pipeline(k, lru, hours, active, b, a_now, past, shops[k]).ebo(stock[k])
+            top = active * lru.units_per_aircraft
+            if lru.calendar_failures_per_year <= 0:  # demand does not depend on the holes
+                ebo[k] = -excess(0.0)
+            elif excess(0.0) >= 0:  # no backorders at all
+                ebo[k] = 0.0
+            elif excess(top) <= 0:  # every unit is a hole
+                ebo[k] = top
+            else:
+                ebo[k] = optimize.brentq(excess, 0.0, top, xtol=1e-12)
+        if max(abs(ebo[k] - previous[k]) for k in ebo) < 1e-9:
+            break
+    kinds = []
+    for k, lru in t.lrus.items():
+        pipe = _pipeline(k, lru, hours, active, ebo[k], a_now, past, shops[k])
+        removals = _removals(lru, hours, active, ebo[k])
+        flight = _removals(lru, hours, 0.0)
+        kinds.append(KindScreen(k, lru.units_per_aircraft, a_now * removals, pipe, stock[k],
+                                pipe.ebo(stock[k]), 1.0 - flight / removals if removals else 0.0))
+    return tuple(kinds)
+
+
+def _channels(t: AircraftType) -> list:
+    return [t.repair.channels] + [lru.repair_channels for lru in t.lrus.values()
+                                  if lru.repair_channels is not None]
+
+
+def _pipeline(k: str, lru: Lru, hours: float, active: float, missing: float, a_now: float,
+              past: float, shop: tuple[float, float]) -> Pipeline:
+    """Units of kind k in repair (its flow x the shop's sojourn, at the shop's VMR) plus the
+    condemnations so far (Poisson), when `missing` units are backordered."""
+    demand = a_now * _removals(lru, hours, active, missing)
+    sojourn, vmr = shop
+    flow = demand * (1 - lru.condemned_fraction)
+    if flow > 0 and not math.isfinite(sojourn):  # a shop that cannot keep up
+        return Pipeline(math.inf, math.inf)
+    repair = flow * sojourn
+    condemned = demand * lru.condemned_fraction * past
+    return Pipeline(repair + condemned, repair * vmr + condemned)
+
+
+def _removals(lru: Lru, hours: float, active: float, missing: float = 0.0) -> float:
+    """Removals a day before aging: flight failures plus calendar failures of the units
+    installed (Z x tails less the `missing` ones)."""
+    z = lru.units_per_aircraft
+    flight = hours * z / lru.mtbf_flight_hours if math.isfinite(lru.mtbf_flight_hours) else 0.0
+    installed = max(0.0, z * active - missing)
+    return flight + lru.calendar_failures_per_year / DAYS_PER_YEAR * installed
+
+
+def delivered(scenario: Scenario, lru: Lru, day: float) -> float:
+    """Units the kind's supply channels have delivered by model day `day`."""
+    return sum(_channel_units(scenario, ch, day) for ch in lru.supply.values())
+
+
+def _channel_units(scenario: Scenario, ch: PartChannel, day: float) -> float:
+    profile = RateProfile(ch, scenario.run, scenario.sanctions, max(day, 1e-9))
+    units = ch.units if (not profile.opens_before_start
+                         and profile.opens + ch.lead_days <= day) else 0
+    rate_days = sum((min(b, day - ch.lead_days) - a) * m
+                    for a, b, m in profile.segments if a < day - ch.lead_days)
+    return units + ch.units_per_year / DAYS_PER_YEAR * max(0.0, rate_days)
+
+
+def _shops(t: AircraftType, flow: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Each kind's (days in the shop, VMR of its units in repair): Palm for unlimited
+    channels (the mean repair time, Poisson), M/M/c for a finite shop."""
+    out: dict[str, tuple[float, float]] = {}
+    shared = [k for k, lru in t.lrus.items() if lru.repair_channels is None]
+    groups = [(shared, t.repair.channels)] + [
+        ([k], lru.repair_channels) for k, lru in t.lrus.items() if lru.repair_channels is not None]
+    for kinds, channels in groups:
+        if channels == "unlimited":
+            out.update({k: (t.lrus[k].repair_days.mean, 1.0) for k in kinds})
+        elif kinds:
+            out.update(_mmc(kinds, channels, flow, t))
+    return out
+
+
+def _mmc(kinds: list[str], c: int, flow: dict[str, float],
+         t: AircraftType) -> dict[str, tuple[float, float]]:
+    """A finite shop as M/M/c with the flow-weighted mean repair time (first come, first
+    served): each kind waits the Erlang-C mean wait Wq and takes a binomially thinned share
+    of the shop's number-in-system variance."""
+    lam = sum(flow[k] for k in kinds)
+    if lam <= 0:
+        return {k: (t.lrus[k].repair_days.mean, 1.0) for k in kinds}
+    service = sum(flow[k] * t.lrus[k].repair_days.mean for k in kinds) / lam
+    load = lam * service
+    if load >= c:
+        return {k: (math.inf, 1.0) for k in kinds}
+    mean_n, var_n, wq = mmc_number(load, c, service)
+    out = {}
+    for k in kinds:
+        sojourn = t.lrus[k].repair_days.mean + wq
+        share = flow[k] * sojourn / mean_n
+        out[k] = (sojourn, 1.0 + share * (var_n / mean_n - 1.0))
+    return out
+
+
+def mmc_number(load: float, c: int, service: float) -> tuple[float, float, float]:
+    """Mean and variance of the number in an M/M/c system of offered load `load` (< c), and
+    the mean wait for a channel (Erlang C)."""
+    rho = load / c
+    n = np.arange(c)
+    head = stats.poisson.pmf(n, load)  # proportional to p_n for n < c
+    top = stats.poisson.pmf(c, load) / (1 - rho)  # the geometric tail's mass, same scale
+    total = head.sum() + top
+    p_wait = top / total
+    # tail: n = c + j with P proportional to rho^j, j >= 0
+    tail_mean = c + rho / (1 - rho)
+    tail_m2 = c * c + 2 * c * rho / (1 - rho) + rho * (1 + rho) / (1 - rho) ** 2
+    mean = (float(np.sum(n * head)) + top * tail_mean) / total
+    m2 = (float(np.sum(n * n * head)) + top * tail_m2) / total
+    wq = p_wait * service / (c - load)
+    return mean, m2 - mean * mean, wq
+
+
+def same_sortie(t: AircraftType, a_now: float) -> float:
+    """Share of flight failures that are a second one in the same sortie (on a tail already
+    holed): the rate of the units left after the first, over half a sortie on average."""
+    rates = {k: lru.units_per_aircraft / lru.mtbf_flight_hours * a_now
+             for k, lru in t.lrus.items()}
+    total = sum(rates.values())
+    if total <= 0:
+        return 0.0
+    left = sum(r / total * (total - r / t.lrus[k].units_per_aircraft) for k, r in rates.items())
+    return min(1.0, left * t.sortie_hours / 2)
+
+
+def _count(name: str, t: AircraftType, scenario: Scenario, active: float, hours: float,
+           kinds: tuple[KindScreen, ...], a_now: float) -> TypeScreen:
+    """Tails NMCM (scheduled work, remove and replace) and NMCS with and without CANN."""
+    rr = sum(k.removals_per_day * t.lrus[k.kind].remove_replace_hours / 24 for k in kinds)
+    nmcm = min(active, scheduled_nmcm(t, hours, active) + rr)
+    nmcs_none = separate_nmcs(kinds, int(math.ceil(active)), same_sortie(t, a_now))
+    nmcs_full = consolidated_nmcs(kinds, int(math.ceil(active)))
+    return TypeScreen(name, active, hours, nmcm, min(nmcs_none, active - nmcm),
+                      min(nmcs_full, active - nmcm), scenario.cannibalization.policy, kinds)
+
+
+def separate_nmcs(kinds: tuple[KindScreen, ...], fleet: int, shared: float = 0.0) -> float:
+    """Tails down for parts without cannibalization.
+
+    A grounded tail does not fly, so a flight failure opens its hole on a tail that had
+    none, unless it is a second failure of the same sortie (a share `shared` of them: the
+    tail's failure rate x half a sortie): flight backorders otherwise never share a tail,
+    and the tails down for them number (1 - shared) x E[min(fleet, sum_k B_k)] (the kinds'
+    backorders independent). Calendar failures
+    strike grounded tails too; their holes fall at random, each unit position missing with
+    probability EBO_cal / (fleet Z), Sherbrooke's product form. For one kind with Z = 1 both
+    reduce to EBO."""
+    if not kinds or fleet <= 0:
+        return 0.0
+    total = np.array([1.0])
+    for k in kinds:
+        cdf = k.backorder_cdf(np.arange(fleet + 1))
+        pmf = np.diff(np.concatenate(([0.0], cdf)))
+        pmf[-1] += 1.0 - cdf[-1]  # fleet or more
+        total = np.convolve(total, pmf)[: fleet + 1]
+        total[-1] += 1.0 - total.sum()
+    down = float(np.sum(np.arange(fleet + 1) * total))
+    ebo = sum(k.ebo for k in kinds)
+    calendar = {k.kind: k.ebo * k.calendar_share for k in kinds}
+    if ebo <= 0:
+        return 0.0
+    flight_down = down * (1.0 - sum(calendar.values()) / ebo) * (1.0 - shared)
+    spared = 1.0
+    for k in kinds:
+        spared *= (1.0 - min(1.0, calendar[k.kind] / (fleet * k.z))) ** k.z
+    return fleet - (fleet - flight_down) * spared
+
+
+def consolidated_nmcs(kinds: tuple[KindScreen, ...], fleet: int) -> float:
+    """E[min(fleet, max_k ceil(B_k / Z_k))]: tails down for parts under full cannibalization."""
+    if not kinds or fleet <= 0:
+        return 0.0
+    n = np.arange(fleet)
+    none_above = np.ones(fleet)
+    for k in kinds:
+        none_above *= k.backorder_cdf(n * k.z)
+    return float(np.sum(1.0 - none_above))
+
+
+def scheduled_nmcm(t: AircraftType, hours: float, active: float) -> float:
+    """Tails in inspection or overhaul (Little's law: visits a day x days each)."""
+    per_tail_hours = hours / active if active > 0 else 0.0
+    total = 0.0
+    for work, months in ((t.inspection, "interval_months"), (t.overhaul, "interval_years")):
+        if work is None:
+            continue
+        rate = 0.0
+        if work.interval_flight_hours:
+            rate = per_tail_hours / work.interval_flight_hours
+        calendar = getattr(work, months)
+        if calendar:
+            days = calendar * (DAYS_PER_MONTH if months == "interval_months" else DAYS_PER_YEAR)
+            rate = max(rate, 1.0 / days)
+        total += active * rate * work.days
+    return total
