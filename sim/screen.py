@@ -39,6 +39,7 @@ import numpy as np
 from scipy import integrate, optimize, stats
 
 from .schema import AircraftType, Lru, PartChannel, Scenario
+from .fuel_screen import budgeted_hours
 from .model.supply import RateProfile
 
 DAYS_PER_YEAR = 365.25
@@ -210,6 +211,9 @@ def planned_hours_per_day(scenario: Scenario, name: str, date: dt.date,
         return t.fleet_hours_per_day
     if programme == "per_aircraft":
         return None
+    if programme == "fuel_budget":  # what the fuel allocation gives the type (steady state)
+        hours = budgeted_hours(scenario, date, lambda n: pilots_at(scenario, n, date))
+        return hours[name] / DAYS_PER_YEAR
     return pilots_at(scenario, name, date) * t.hours_per_pilot_per_year / DAYS_PER_YEAR
 
 
