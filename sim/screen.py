@@ -418,6 +418,8 @@ def separate_nmcs(kinds: tuple[KindScreen, ...], fleet: int, shared: float = 0.0
     reduce to EBO."""
     if not kinds or fleet <= 0:
         return 0.0
+    if any(not math.isfinite(k.ebo) for k in kinds):  # a saturated shop: everything waits
+        return float(fleet)
     total = np.array([1.0])
     for k in kinds:
         cdf = k.backorder_cdf(np.arange(fleet + 1))
