@@ -425,6 +425,7 @@ def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup
         if baseline not in names:
             raise cmp.CompareError(f"--baseline {baseline}: no such scenario in"
                                    f" {', '.join(map(str, dirs))} ({', '.join(names)})")
+        cmp.check_pairs(sources, baseline)
         present, types_present = cmp.available(sources)
         metrics = list(metric) or [m for m in cmp.DEFAULT_METRICS if m in present]
         for m in metrics:
@@ -437,6 +438,7 @@ def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup
                 raise cmp.CompareError(f"--type {t}: no such aircraft type (types:"
                                        f" {', '.join(sorted(types_present))})")
         values = cmp.load(sources, metrics, types, window)
+        cmp.check_present(values.frame, list(metric), types)
     except cmp.CompareError as exc:
         fail(str(exc))
     frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types)
