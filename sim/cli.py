@@ -120,7 +120,8 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
         tails = sum(t.count for t in scenario.types.values())
         variants = f", {len(expanded.scenarios)} sweep variants" if expanded.sweep else ""
         out.print(f"ok {arg}: '{scenario.name}', {len(scenario.types)} aircraft types,"
-                  f" {tails} tails, {scenario.run.years:g} years{variants}", highlight=False)
+                  f" {tails} tails, {scenario.run.years:g} years{variants}", highlight=False,
+                  soft_wrap=True, markup=False)
     if bad:
         raise typer.Exit(2)
 

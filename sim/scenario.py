@@ -111,6 +111,8 @@ def set_key(raw: dict, key: str, value: object, path: str | Path | None = None) 
         raise ScenarioError(path, key, f"more than {MAX_DEPTH} tables deep")
     for part in parts[:-1]:
         child = node.setdefault(part, {})
+        if isinstance(child, list):
+            raise ScenarioError(path, key, f"'{part}' is an array: set it whole")
         if not isinstance(child, dict):
             raise ScenarioError(path, key, f"'{part}' is a value, not a table")
         node = child
