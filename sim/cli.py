@@ -342,6 +342,13 @@ def _pool(opts: RunOptions):
 
 
 def _report(report, quiet: bool) -> None:
+    for line in report.quarantined[:FAILURES_SHOWN]:
+        err.print(f"set aside and run again: {printable(line)}", highlight=False,
+                  soft_wrap=True, markup=False)
+    if len(report.quarantined) > FAILURES_SHOWN:
+        err.print(f"... {len(report.quarantined) - FAILURES_SHOWN} more set aside; see"
+                  f" {report.out}/parts/quarantine/quarantine.log", highlight=False,
+                  soft_wrap=True, markup=False)
     if not quiet and len(report.summary):
         print_summary(report.summary)
     runs = f"{report.replications} replications" + (

@@ -114,7 +114,7 @@ def _digest(data: bytes) -> str:
 def check(data: bytes, wanted: dict | None = None) -> dict:
     """The record of a part's bytes, once its checksum (and identity) hold; else Corrupt."""
     if len(data) < 12 or data[:4] != b"PAR1" or data[-4:] != b"PAR1":
-        raise Corrupt("it is not a whole Parquet file (empty or truncated)")
+        raise Corrupt("it is not a whole Parquet file (empty, truncated or appended to)")
     try:
         meta = pq.ParquetFile(pa.BufferReader(data)).metadata.metadata or {}
     except (pa.ArrowException, OSError, ValueError) as exc:

@@ -189,7 +189,7 @@ class ResultsDir:
             i += 1
         os.replace(path, target)
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        line = f"{scenario} {path.name}: set aside as {target.name}: {why}"
+        line = f"{scenario} {path.name}: {why} (moved to {PARTS}/{QUARANTINE}/{target.name})"
         with open(folder / "quarantine.log", "a") as log:
             log.write(f"{now} {line}\n")
         return line
