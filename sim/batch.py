@@ -8,6 +8,12 @@ rest run. With a precision target, n grows by the confidence-interval method unt
 95% half-width of one metric is within the target fraction of its mean in every scenario;
 each step depends on the values of the first n replications only, so where the batch
 stops does not depend on the workers either.
+
+Nothing is taken on trust: every part and failure record on disk is checked against its
+identity and checksum when a batch resumes, and every part again as it is assembled; one
+that fails is set aside (see `results.store`) and its replication runs again. A directory
+that cannot be written (read-only, a full disk) stops the batch with one line; the manifest
+and every finished replication stay as they were, so the same command resumes.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from .results.assemble import assemble
 from .results.store import ResultsDir
 from .runner import ExecutorFailure, Outcome, Task, run_tasks
 from .scenario import Scenario
+
+MAX_SEED = 2**63 - 1
+MAX_REPAIRS = 3  # assemblies that may find a corrupt part before the batch gives up
 
 
 class BatchError(Exception):
@@ -102,12 +111,15 @@ class Report:
     failures: list[dict]
     stop: dict
     summary: pd.DataFrame
+    quarantined: list[str] = field(default_factory=list)
 
 
 def run(batch: Batch, pool: Pool | Executor, listener: Listener | None = None) -> Report:
     """Run (or resume) `batch` on `pool` (any concurrent.futures Executor will do)."""
     if not isinstance(pool, Pool):
         pool = Pool(pool, 2 * cores(), {"kind": type(pool).__name__})
+    if not 0 <= batch.root_seed <= MAX_SEED:
+        raise BatchError(f"--seed {batch.root_seed}: must be within 0..{MAX_SEED} (2^63-1)")
     store = ResultsDir.open(batch.out, manifest.identity(batch.scenarios, batch.root_seed),
                             manifest.mismatch, batch.force)
     try:
@@ -123,6 +135,9 @@ class _Session:
         self.batch, self.pool, self.store, self.listener = batch, pool, store, listener
         self.started = time.perf_counter()
         self.ran = 0
+        self.quarantined: list[str] = []
+        self._wanted = {s.name: (lambda k, s=s: parts.identity(s, k, batch.root_seed))
+                        for s in batch.scenarios}
         self._metric: dict[str, dict[int, float]] = {s.name: {} for s in batch.scenarios}
         previous = store.read_manifest() or {}
         self.sessions = previous.get("sessions", [])
@@ -132,16 +147,41 @@ class _Session:
             {"sweeps": batch.sweeps, "precision": precision, "executor": pool.description})
 
     def run(self) -> Report:
-        if self.batch.retry_failed:
-            self.store.forget_failures()
-        self.store.remove_final()
-        self._write("running")
         try:
-            n, stop = self._replicate()
+            if self.batch.retry_failed:
+                self.store.forget_failures()
+            self.store.remove_final()
+            self._audit()
+            self._write("running")
+            for _ in range(MAX_REPAIRS):
+                n, stop = self._replicate()
+                try:
+                    return self._finish(n, stop)
+                except parts.Corrupt:
+                    continue  # set aside: run it again, assemble again
+            raise BatchError(f"{self.store.path}: parts keep failing their checks as they are"
+                             " assembled (see parts/quarantine/quarantine.log)")
+        except OSError as exc:
+            self._write_if_possible("interrupted")
+            done = sum(len(self.store.finished(s.name)) for s in self.batch.scenarios)
+            raise BatchError(
+                f"{self.store.path}: cannot be written ({exc.strerror or exc}); its"
+                f" {done} finished replications are kept: make room or make it writable,"
+                " then run the same command to resume") from None
         except (KeyboardInterrupt, ExecutorFailure, BatchError):
-            self._write("interrupted")
+            self._write_if_possible("interrupted")
             raise
-        return self._finish(n, stop)
+
+    def _audit(self) -> None:
+        """Set aside every part and failure record that fails its identity or checksum."""
+        for s in self.batch.scenarios:
+            self.quarantined += self.store.audit(s.name, self._wanted[s.name])
+
+    def _write_if_possible(self, status: str) -> None:
+        try:
+            self._write(status)
+        except OSError:
+            pass  # the manifest on disk (running, same identity) still resumes
 
     # ---- replications
 
@@ -151,7 +191,10 @@ class _Session:
             self._run_missing(n)
             if precision is None:
                 return n, {"rule": "fixed", "reason": f"{n} replications were asked for"}
-            values = self._metric_values(n)
+            try:
+                values = self._metric_values(n)
+            except parts.Corrupt:
+                continue  # set aside: it runs again
             relative = {name: relative_half_width(v, precision.level)
                         for name, v in values.items()}
             stop = {"rule": "precision", "replications": n,
@@ -180,7 +223,9 @@ class _Session:
         if outcome.part is not None:
             self.store.save_part(outcome.scenario, outcome.replication, outcome.part)
         else:
-            self.store.save_failure(outcome.scenario, outcome.replication, outcome.failure())
+            self.store.save_failure(outcome.scenario, outcome.replication, {
+                **outcome.failure(), "identity": self._wanted[outcome.scenario](
+                    outcome.replication)})
         self.ran += 1
         self.listener.finished(outcome)
 
@@ -196,9 +241,18 @@ class _Session:
             out[s.name] = np.array([cache[k] for k in sorted(cache) if k in span])
         return out
 
+    def _read(self, scenario: str, replication: int) -> parts.Part:
+        """A part, checked; one that fails is set aside (and Corrupt raised)."""
+        path = self.store.part_path(scenario, replication)
+        try:
+            return parts.read(path, self._wanted[scenario](replication))
+        except parts.Corrupt as exc:
+            self.quarantined.append(self.store.quarantine(scenario, path, str(exc)))
+            raise
+
     def _read_metric(self, scenario: str, replication: int) -> float:
         p = self.batch.precision
-        table = parts.read(self.store.part_path(scenario, replication)).values.to_pydict()
+        table = self._read(scenario, replication).values.to_pydict()
         for t, m, v in zip(table["aircraft_type"], table["metric"], table["value"]):
             if t == p.aircraft_type and m == p.metric:
                 return v
@@ -214,7 +268,7 @@ class _Session:
         summary = Summary()
         records = assemble(self.store, plan, lambda name, t: summary.add(
             name, t["aircraft_type"].to_pylist(), t["metric"].to_pylist(),
-            t["value"].to_numpy()))
+            t["value"].to_numpy()), self._read)
         frame = summary.frame()
         self.store.write_csv("summary.csv", frame)
         if self.batch.sweeps:
@@ -224,13 +278,15 @@ class _Session:
                     if k in self.batch.span(s.name, n)]
         status = "failed" if failures else "complete"
         self.manifest.update(replications=n, stop=stop, runs=records, failures=failures,
+                             quarantined=self.quarantined,
                              events={"total": sum(r["events"] for r in records),
                                      "per_replication_mean": _mean(r["events"] for r in records)})
         self._write(status)
         return Report(self.store.path, status, n, len(records), self.ran,
                       self.manifest["events"]["total"],
                       sum(r["wall_seconds"] for r in records),
-                      time.perf_counter() - self.started, failures, stop, frame)
+                      time.perf_counter() - self.started, failures, stop, frame,
+                      self.quarantined)
 
     def _write(self, status: str) -> None:
         wall = round(time.perf_counter() - self.started, 3)

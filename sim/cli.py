@@ -3,6 +3,7 @@ summaries. Bad input ends in one line naming the file or option, and exit status
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +15,44 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__, tomlfmt
-from .scenario import ScenarioError, dump
+from .scenario import ScenarioError, dump, printable
 from .sweep import Expanded, GridError, expand, parse_grid
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Simulate an air force's fleet readiness under sanctions, tail by tail.")
+try:  # typer 0.2x carries its own copy of click
+    from typer import _click as click
+except ImportError:  # pragma: no cover - older typer on the real click
+    import click
+
 out = Console()
 err = Console(stderr=True)
+
+
+class OneLineErrors(typer.core.TyperGroup):
+    """typer's command group, with option and argument errors (click's UsageError and
+    BadParameter) as one line and exit 2, instead of a usage box."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            command = exc.ctx.command_path if getattr(exc, "ctx", None) else "fleetsim"
+            err.print(f"[bold red]error:[/] {escape(' '.join(exc.format_message().split()))}"
+                      f" (see {escape(command)} --help)", highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  cls=OneLineErrors,
+                  help="Simulate an air force's fleet readiness under sanctions, tail by tail.")
 
 HEADLINE = ("mc_rate", "fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "active_aircraft",
             "sorties", "flight_hours", "cann_per_100_sorties", "backorders")
@@ -61,7 +93,7 @@ def load_all(args: list[str], overrides: list[str], grid: dict | None = None) ->
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(printable(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -88,7 +120,8 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files or 
         tails = sum(t.count for t in scenario.types.values())
         variants = f", {len(expanded.scenarios)} sweep variants" if expanded.sweep else ""
         out.print(f"ok {arg}: '{scenario.name}', {len(scenario.types)} aircraft types,"
-                  f" {tails} tails, {scenario.run.years:g} years{variants}", highlight=False)
+                  f" {tails} tails, {scenario.run.years:g} years{variants}", highlight=False,
+                  soft_wrap=True, markup=False)
     if bad:
         raise typer.Exit(2)
 
@@ -129,12 +162,15 @@ def list_scenarios() -> None:
 
 # ---- running batches: the options shared by `run` and `sweep`
 
+MAX_REPLICATIONS = 100_000
+MAX_SEED = 2**63 - 1
 Replications = Annotated[int, typer.Option(
-    "--replications", "-n", min=1,
+    "--replications", "-n", min=1, max=MAX_REPLICATIONS,
     help="Replications per scenario (with --precision: the first round).")]
 Years = Annotated[float | None, typer.Option(
     help="Horizon in years, overriding each scenario's run.years.")]
-Seed = Annotated[int, typer.Option(min=0, help="Root seed of the batch.")]
+Seed = Annotated[int, typer.Option(min=0, max=MAX_SEED,
+                                   help="Root seed of the batch (0 to 2^63-1).")]
 Out = Annotated[Path | None, typer.Option(
     "--out", "-o", show_default=False,
     help="Results directory [default: results/<scenario>[+<scenario>...]]; an existing one"
@@ -144,7 +180,7 @@ Force = Annotated[bool, typer.Option(
          " seed or version) instead of refusing it.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no table.")]
 Workers = Annotated[int | None, typer.Option(
-    "--workers", "-w", min=1, show_default=False,
+    "--workers", "-w", min=1, max=1024, show_default=False,
     help="Worker processes [default: the machine's cores]; with --scheduler local, the"
          " LocalCluster's workers.")]
 Scheduler = Annotated[str | None, typer.Option(
@@ -161,7 +197,8 @@ Metric = Annotated[str, typer.Option(
     metavar="[TYPE:]METRIC", help="The metric of --precision; of the whole fleet (ALL)"
                                   " unless a type is given, e.g. MiG-29:mc_rate.")]
 MaxReplications = Annotated[int, typer.Option(
-    "--max-replications", min=2, help="With --precision: stop at this many replications.")]
+    "--max-replications", min=2, max=MAX_REPLICATIONS,
+    help="With --precision: stop at this many replications.")]
 
 
 @dataclass(frozen=True)
@@ -187,7 +224,7 @@ def run(
              " a file with a [sweep] table stands for its variants.",
         show_default=False)] = None,
     replications: Annotated[int | None, typer.Option(
-        "--replications", "-n", min=1, show_default=False,
+        "--replications", "-n", min=1, max=MAX_REPLICATIONS, show_default=False,
         help="Replications per scenario (with --precision: the first round) [default: 10;"
              f" {DEFAULT_REPLICATIONS} for the default comparison].")] = None,
     years: Years = None, seed: Seed = 20230101,
@@ -239,6 +276,8 @@ def sweep(
 
 
 def _overrides(set_: list[str], years: float | None) -> list[str]:
+    if years is not None and not math.isfinite(years):
+        fail(f"--years {years}: must be a finite number of years")
     return list(set_) + ([f"run.years={years}"] if years is not None else [])
 
 
@@ -282,7 +321,7 @@ def _precision(opts: RunOptions):
 
     if opts.precision is None:
         return None
-    if opts.precision <= 0:
+    if not opts.precision > 0:
         fail("--precision: must be above 0 (a fraction of the mean, e.g. 0.02)")
     if opts.replications < 2:
         fail("--replications: --precision needs at least 2 replications in its first round")
@@ -305,6 +344,13 @@ def _pool(opts: RunOptions):
 
 
 def _report(report, quiet: bool) -> None:
+    for line in report.quarantined[:FAILURES_SHOWN]:
+        err.print(f"set aside and run again: {printable(line)}", highlight=False,
+                  soft_wrap=True, markup=False)
+    if len(report.quarantined) > FAILURES_SHOWN:
+        err.print(f"... {len(report.quarantined) - FAILURES_SHOWN} more set aside; see"
+                  f" {report.out}/parts/quarantine/quarantine.log", highlight=False,
+                  soft_wrap=True, markup=False)
     if not quiet and len(report.summary):
         print_summary(report.summary)
     runs = f"{report.replications} replications" + (
@@ -389,6 +435,7 @@ def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup
         if baseline not in names:
             raise cmp.CompareError(f"--baseline {baseline}: no such scenario in"
                                    f" {', '.join(map(str, dirs))} ({', '.join(names)})")
+        cmp.check_pairs(sources, baseline)
         present, types_present = cmp.available(sources)
         metrics = list(metric) or [m for m in cmp.DEFAULT_METRICS if m in present]
         for m in metrics:
@@ -401,6 +448,7 @@ def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup
                 raise cmp.CompareError(f"--type {t}: no such aircraft type (types:"
                                        f" {', '.join(sorted(types_present))})")
         values = cmp.load(sources, metrics, types, window)
+        cmp.check_present(values.frame, list(metric), types)
     except cmp.CompareError as exc:
         fail(str(exc))
     frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types)

@@ -11,6 +11,12 @@ value over the window is then the mean of its monthly values for a level (a time
 or a monthly sample), the sum for a count, and a ratio is recomputed from its parts
 (`RATIOS`: mc_rate = sum of monthly FMC over sum of monthly active, and so on). Months
 count equally (a partial last month of the horizon weighs as much as a whole one).
+
+Pairing replication k of one scenario with replication k of another is sound only when
+both ran under the same root seed, the same number of replications, the same horizon and the
+same window (start date and warm-up): directories and scenarios that differ in any of these
+are refused, with a line saying what differs. A directory whose manifest or tables cannot
+be read is refused by name.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .analysis import mser, paired_interval, t_interval
 
@@ -84,19 +92,59 @@ class Source:
     names: dict[str, str] = field(default_factory=dict)  # stored name -> shown name
 
 
+# the manifest keys a comparison or a report reads, and their JSON types
+MANIFEST_KEYS = {"scenarios": dict, "root_seed": int, "replications": int,
+                 "horizon_days": dict, "warmup_days": dict, "versions": dict,
+                 "environment": dict, "executor": dict, "events": dict, "stop": dict,
+                 "command": list, "sweeps": list}
+
+
+TABLES = {"replications.parquet": KEYS + ["value"],
+          "timeseries.parquet": KEYS + ["month", "value"]}
+
+
+def _check_table(path: Path, columns: list[str]) -> None:
+    """A table's footer is readable and has the columns a comparison reads."""
+    try:
+        names = pq.read_schema(path).names
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise CompareError(f"{path}: cannot be read as a fleetsim table ({_short(exc)})"
+                           ) from None
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise CompareError(f"{path}: not a fleetsim table (no column {missing[0]})")
+
+
+def _manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError, RecursionError):
+        raise CompareError(f"{path}: its manifest.json cannot be read") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("scenarios"), dict) \
+            or not manifest["scenarios"]:
+        raise CompareError(f"{path}: its manifest.json is not a fleetsim manifest (no scenarios)")
+    for key, kind in MANIFEST_KEYS.items():
+        if manifest.get(key) is not None and not isinstance(manifest[key], kind):
+            raise CompareError(f"{path}: its manifest.json is not a fleetsim manifest"
+                               f" ({key} is not a{'n' if kind is int else ''} {kind.__name__})")
+    for name, scenario in manifest["scenarios"].items():
+        if not isinstance(scenario, dict) or not isinstance(scenario.get("run", {}), dict):
+            raise CompareError(f"{path}: its manifest.json is not a fleetsim manifest"
+                               f" (scenario {name!r} is not a table)")
+    return manifest
+
+
 def open_sources(paths: list[Path]) -> list[Source]:
     """The directories, checked to be comparable (same root seed and replications)."""
     sources = []
     for path in map(Path, paths):
-        manifest_path = path / "manifest.json"
-        if not (path / "replications.parquet").exists() or not manifest_path.exists():
+        missing = [n for n in ("manifest.json", *TABLES) if not (path / n).is_file()]
+        if missing:
             raise CompareError(f"{path}: not a finished fleetsim results directory"
-                               " (no manifest.json and replications.parquet)")
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except ValueError:
-            raise CompareError(f"{path}: its manifest.json cannot be read") from None
-        sources.append(Source(path, manifest))
+                               f" (no {' and no '.join(missing)})")
+        for name, columns in TABLES.items():
+            _check_table(path / name, columns)
+        sources.append(Source(path, _manifest(path)))
     first = sources[0]
     for s in sources[1:]:
         for key, what in (("root_seed", "seed"), ("replications", "replications")):
@@ -118,9 +166,36 @@ def scenarios(sources: list[Source]) -> list[str]:
     return [shown for s in sources for shown in s.names.values()]
 
 
+def check_pairs(sources: list[Source], baseline: str) -> None:
+    """Refuse to pair the baseline with a scenario run over another horizon or window."""
+    runs = {}
+    for s in sources:
+        m = s.manifest
+        for name, shown in s.names.items():
+            run = m["scenarios"][name].get("run", {})
+            runs[shown] = (s.path, {
+                "horizon": (m.get("horizon_days") or {}).get(name),
+                "start date": run.get("start_date"),
+                "warm-up": (m.get("warmup_days") or {}).get(name)})
+    base_path, base = runs[baseline]
+    for shown, (path, run) in runs.items():
+        for what, value in run.items():
+            if value != base[what]:
+                unit = " days" if what != "start date" else ""
+                raise CompareError(
+                    f"cannot pair {shown} ({path}) with the baseline {baseline} ({base_path}):"
+                    f" their {what}s differ ({base[what]}{unit} and {value}{unit}); paired"
+                    " comparisons need the same horizon and window")
+
+
 def _read(source: Source, table: str, metrics: list[str], types: list[str]) -> pd.DataFrame:
-    frame = pd.read_parquet(source.path / table, filters=[("metric", "in", metrics),
-                                                          ("aircraft_type", "in", types)])
+    try:
+        frame = pd.read_parquet(source.path / table, filters=[("metric", "in", metrics),
+                                                              ("aircraft_type", "in", types)])
+        frame = frame[KEYS + ["value"] + (["month"] if table == "timeseries.parquet" else [])]
+    except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as exc:
+        raise CompareError(f"{source.path / table}: cannot be read as a fleetsim table"
+                           f" ({_short(exc)})") from None
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype(str)
@@ -132,12 +207,27 @@ def available(sources: list[Source]) -> tuple[set[str], set[str]]:
     """The metrics and aircraft types present in every directory."""
     metrics, types = None, None
     for s in sources:
-        frame = pd.read_parquet(s.path / "replications.parquet",
-                                columns=["aircraft_type", "metric"])
+        try:
+            frame = pd.read_parquet(s.path / "replications.parquet",
+                                    columns=["aircraft_type", "metric"])
+        except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as exc:
+            raise CompareError(f"{s.path / 'replications.parquet'}: cannot be read as a"
+                               f" fleetsim table ({_short(exc)})") from None
         m, t = set(frame["metric"].astype(str)), set(frame["aircraft_type"].astype(str))
         metrics = m if metrics is None else metrics & m
         types = t if types is None else types & t
     return metrics, types
+
+
+def check_present(values: pd.DataFrame, metrics: list[str], types: list[str]) -> None:
+    """Refuse a metric that no asked-for type reports (a per-type metric of ALL, say)."""
+    for t in types:
+        for m in metrics:
+            if not ((values["aircraft_type"] == t) & (values["metric"] == m)).any():
+                where = sorted(set(values.loc[values["metric"] == m, "aircraft_type"]))
+                hint = f" (it is reported for {', '.join(where)})" if where else \
+                    " (a metric of each type or LRU: give --type TYPE)" if t == "ALL" else ""
+                raise CompareError(f"--metric {m}: not reported for --type {t}{hint}")
 
 
 # ---- time windows
@@ -199,6 +289,10 @@ def load(sources: list[Source], metrics: list[str], types: list[str],
     return Values(aggregate(series, metrics), _describe(window, warmup, months), warmup)
 
 
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
+
+
 def detect_warmup(series: pd.DataFrame, metric: str, aircraft_type: str) -> int:
     """MSER-5 truncation (months) of the mean over replications of `metric` for
     `aircraft_type`, the largest over the scenarios (so that every scenario drops as many)."""
@@ -215,6 +309,8 @@ def _window_months(series: pd.DataFrame, window: Window, warmup: int) -> list[st
                            " months")
     kept = months[warmup:]
     if window.last_years is not None:
+        if not math.isfinite(window.last_years):
+            raise CompareError(f"--last-years {window.last_years:g}: must be a finite number")
         count = round(window.last_years * 12)
         if count < 1 or count > len(months):
             raise CompareError(f"--last-years {window.last_years:g}: must be within the"

@@ -57,7 +57,8 @@ def run_one(scenario: Scenario, replication: int, root_seed: int) -> Outcome:
     try:
         result = simulate(scenario, replication, root_seed)
         wall = time.perf_counter() - start
-        return Outcome(scenario.name, replication, root_seed, wall, parts.encode(result, wall))
+        return Outcome(scenario.name, replication, root_seed, wall,
+                       parts.encode(result, wall, scenario))
     except Exception as exc:  # the batch goes on; the failure is recorded
         return Outcome(scenario.name, replication, root_seed, time.perf_counter() - start,
                        error=describe(exc))

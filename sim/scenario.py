@@ -3,11 +3,19 @@
 The schema itself is in `sim.schema` (re-exported here): frozen pydantic models that reject
 unknown keys by name, so a typo never silently falls back to a default. A problem becomes a
 `ScenarioError` that names the file, the dotted key and what is wrong, in one line.
+
+Whatever a file holds, loading ends in a Scenario or in that one line: a scenario (and every
+file it extends) must be a regular UTF-8 text file of at most MAX_FILE_BYTES, its tables and
+arrays nested at most MAX_DEPTH deep, its `extends` chain at most MAX_EXTENDS files long and
+without a cycle. Keys and names with control characters are quoted in messages.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import os
+import stat
 import tomllib
 from pathlib import Path
 
@@ -29,8 +37,23 @@ class ScenarioError(Exception):
         super().__init__(self.line())
 
     def line(self) -> str:
-        where = f"{self.path}: {self.key}" if self.key else self.path
-        return f"{where}: {self.message}"
+        where = f"{quoted(self.path)}: {quoted(self.key)}" if self.key else quoted(self.path)
+        return printable(f"{where}: {self.message}")
+
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 24
+MAX_EXTENDS = 16
+
+
+def quoted(text: str) -> str:
+    """`text` as it is, or as a JSON string if it holds control characters."""
+    return json.dumps(text) if any(c < " " or c == "\x7f" for c in text) else text
+
+
+def printable(text: str) -> str:
+    """One line: control characters written as escapes."""
+    return "".join(json.dumps(c)[1:-1] if c < " " or c == "\x7f" else c for c in text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -50,12 +73,14 @@ def read_raw(path: str | Path) -> dict:
     """The file's mapping with `extends` resolved and `name` defaulted, before validation."""
     path = Path(path)
     raw = _read_resolved(path, ())
+    _check_depth(raw, path)
     raw.setdefault("name", path.stem)
     return raw
 
 
 def validate(raw: dict, path: str | Path | None = None) -> Scenario:
     """Validate a raw mapping, turning the first problem into a one-line ScenarioError."""
+    _check_depth(raw, path)
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -75,7 +100,7 @@ def parse_value(text: str) -> object:
     """A command-line value read as TOML (number, boolean, string, array), else as text."""
     try:
         return tomllib.loads(f"v = {text.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text.strip()
 
 
@@ -84,6 +109,8 @@ def set_key(raw: dict, key: str, value: object, path: str | Path | None = None) 
     after a list picks its item (`types.A.deliveries.0.count`)."""
     node = raw
     parts = key.split(".")
+    if len(parts) > MAX_DEPTH:
+        raise ScenarioError(path, key, f"more than {MAX_DEPTH} tables deep")
     for part in parts[:-1]:
         if isinstance(node, list):
             node = node[_item(node, part, key, path)]
@@ -104,28 +131,104 @@ def _item(items: list, part: str, key: str, path: str | Path | None) -> int:
     return int(part)
 
 
+class _FileProblem(Exception):
+    """A file that cannot be read as a scenario (the message says why)."""
+
+
 def _read_resolved(path: Path, chain: tuple[Path, ...]) -> dict:
-    resolved = path.resolve()
-    if resolved in chain:
-        raise ScenarioError(path, "extends", "circular inheritance")
     try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(path, "", "no such file") from None
-    except OSError as exc:
-        raise ScenarioError(path, "", exc.strerror or str(exc)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path, "", f"not valid TOML: {exc}") from None
+        raw = _read_file(path)
+    except _FileProblem as exc:
+        raise ScenarioError(path, "", str(exc)) from None
     parent = raw.pop("extends", None)
     if parent is None:
         return raw
-    if not isinstance(parent, str):
+    if not isinstance(parent, str) or not parent or any(c < " " for c in parent):
         raise ScenarioError(path, "extends", "must be a file name")
-    base = _read_resolved(path.parent / parent, chain + (resolved,))
+    if len(chain) + 1 >= MAX_EXTENDS:
+        raise ScenarioError(path, "extends", f"more than {MAX_EXTENDS} files deep")
+    here, target = _resolve(path), path.parent / parent
+    if _resolve(target) in chain + (here,):
+        raise ScenarioError(path, "extends", f"{parent}: circular inheritance")
+    try:
+        _read_file(target, check_only=True)
+    except _FileProblem as exc:
+        raise ScenarioError(path, "extends", f"{parent}: {exc}") from None
+    base = _read_resolved(target, chain + (here,))
     base.pop("name", None)
     base.pop("description", None)
     return deep_merge(base, raw)
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: reading it fails with its own message
+        return path.absolute()
+
+
+def _read_file(path: Path, check_only: bool = False) -> dict:
+    """The TOML mapping in `path`: a regular UTF-8 text file, not too large, not too deep."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise _FileProblem("no such file") from None
+    except ValueError:
+        raise _FileProblem("its name holds a NUL byte") from None
+    except OSError as exc:
+        raise _FileProblem(exc.strerror or str(exc)) from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise _FileProblem(f"{kind} (a scenario is a TOML file)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _FileProblem(f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+    if check_only:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise _FileProblem(exc.strerror or str(exc)) from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _FileProblem("UTF-16 text; save it as UTF-8")
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise _FileProblem(f"not UTF-8 text (byte {exc.start}); a scenario is a UTF-8"
+                           " TOML file") from None
+    if "\x00" in text:
+        raise _FileProblem("holds a NUL byte (a binary file?)")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _FileProblem(f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise _FileProblem(f"arrays or tables nested more than {MAX_DEPTH} deep") from None
+    key = _too_deep(raw)
+    if key is not None:
+        raise _FileProblem(f"{key}: tables or arrays nested more than {MAX_DEPTH} deep")
+    return raw
+
+
+def _check_depth(raw: dict, path: str | Path | None) -> None:
+    """Refuse tables and arrays nested more than MAX_DEPTH deep."""
+    key = _too_deep(raw)
+    if key is not None:
+        raise ScenarioError(path, key, f"tables or arrays nested more than {MAX_DEPTH} deep")
+
+
+def _too_deep(raw: dict) -> str | None:
+    """The start of the first key nested more than MAX_DEPTH deep (found without recursing)."""
+    stack = [(raw, 1, [])]
+    while stack:
+        node, depth, key = stack.pop()
+        if depth > MAX_DEPTH:
+            return ".".join(key[:3]) + "..."
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in items:
+            if isinstance(v, (dict, list)):
+                stack.append((v, depth + 1, key + [str(k)]))
+    return None
 
 
 def deep_merge(base: dict, top: dict) -> dict:
@@ -142,7 +245,7 @@ def deep_merge(base: dict, top: dict) -> dict:
 def _first_error(exc: ValidationError, path: str | Path | None) -> ScenarioError:
     errors = exc.errors()
     err = errors[0]
-    key = ".".join(str(p) for p in err["loc"])
+    key = ".".join(str(p) for p in err["loc"] if not _union_tag(p))
     message = err["msg"]
     if err["type"] == "extra_forbidden":
         message = "unknown key"
@@ -155,6 +258,12 @@ def _first_error(exc: ValidationError, path: str | Path | None) -> ScenarioError
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return ScenarioError(path, key, message)
+
+
+def _union_tag(part) -> bool:
+    """A location step that names a branch of a union ('constrained-int'), not a key."""
+    return isinstance(part, str) and (part.startswith(("constrained-", "literal[", "function-"))
+                                      or part in ("int", "float", "str", "bool"))
 
 
 def dump(scenario: Scenario) -> dict:

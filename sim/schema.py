@@ -5,7 +5,14 @@ type, each type's LRUs (line-replaceable units) with their reliability, repair a
 its pilots, fuel, scheduled maintenance and accident rate, the flying programme, the
 cannibalization policy and the sanctions regime. Every numeric key carries its unit in its
 name (`sortie_hours`, `mtbf_flight_hours`, `repair_days`, `initial_t`); every one has a
-range check. The models are frozen and reject unknown keys by name.
+range check. The models are frozen and reject unknown keys by name, and they are strict: a
+string or a boolean is never taken for a number (`count = "24"`, `channels = true`).
+
+What one replication may cost is bounded before it runs: MAX_TAILS_PER_TYPE tails of a type
+(initial count plus deliveries), MAX_TAILS in all, MAX_TYPES types, MAX_LRU_KINDS kinds of
+LRU on a type and MAX_LRU_KINDS_ALL in all; a sortie lasts at least MIN_SORTIE_HOURS and a
+repair at least MIN_REPAIR_DAYS on average; every date lies in FIRST_DATE..LAST_DATE (the
+horizon too). A scenario without aircraft types (an empty file) is refused.
 """
 
 from __future__ import annotations
@@ -14,15 +21,28 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_serializer, model_validator
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_/+-]*$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
 Channels = Annotated[int, Field(ge=1, le=10_000)] | Literal["unlimited"]
+# a [ranges] entry is a TOML array of two numbers (strict numbers, lax tuple: arrays are lists)
+Range = Annotated[tuple[Annotated[float, Strict()], Annotated[float, Strict()]], Strict(False)]
+
+MAX_TAILS_PER_TYPE = 2_000
+MAX_TAILS = 5_000
+MAX_TYPES = 50
+MAX_LRU_KINDS = 50
+MAX_LRU_KINDS_ALL = 500
+MAX_PILOTS_PER_TYPE = 10_000
+MIN_SORTIE_HOURS = 0.1      # six minutes: a circuit
+MIN_REPAIR_DAYS = 1 / 24    # one hour, on average, for a shop repair
+MIN_CV = 1e-3               # a coefficient of variation is 0 (none) or at least this
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class Distribution(_Strict):
@@ -37,8 +57,8 @@ class Distribution(_Strict):
         fixed = {"deterministic": 0.0, "exponential": 1.0}.get(self.distribution)
         if fixed is not None and self.cv is not None and self.cv != fixed:
             raise ValueError(f"cv: a {self.distribution} distribution has cv {fixed:g}")
-        if fixed is None and (self.cv is None or self.cv <= 0):
-            raise ValueError(f"cv: a {self.distribution} distribution needs cv > 0")
+        if fixed is None and (self.cv is None or self.cv < MIN_CV):
+            raise ValueError(f"cv: a {self.distribution} distribution needs cv >= {MIN_CV:g}")
         return self
 
 
@@ -82,6 +102,12 @@ class FuelChannel(_Window):
     cv: float = Field(default=0.0, ge=0, le=5)
     disruption_probability: float = Field(default=0.0, ge=0, le=1)
     cap_t_per_year: float = Field(default=math.inf, ge=0)
+
+    @model_validator(mode="after")
+    def _cv_floor(self) -> FuelChannel:
+        if 0 < self.cv < MIN_CV:
+            raise ValueError(f"cv: 0 (steady shipments) or at least {MIN_CV:g}")
+        return self
 
 
 class Fuel(_Strict):
@@ -134,7 +160,7 @@ class Conversion(_Strict):
 class Pilots(_Strict):
     """The pilots current on one type, their intake, attrition and proficiency threshold."""
 
-    count: int = Field(ge=0, le=100_000)
+    count: int = Field(ge=0, le=MAX_PILOTS_PER_TYPE)
     initial_12m_hours: float = Field(default=0.0, ge=0, le=2_000)
     proficiency_hours: float = Field(default=100.0, gt=0, le=2_000)
     intake_per_year: float = Field(default=0.0, ge=0, le=10_000)
@@ -193,7 +219,7 @@ class Delivery(_Strict):
     """A batch of new tails joining the fleet (a transfer)."""
 
     date: dt.date
-    count: int = Field(ge=1, le=100_000)
+    count: int = Field(ge=1, le=MAX_TAILS_PER_TYPE)
     age_years: float = Field(default=0.0, ge=0, le=100)
     airframe_hours: float = Field(default=0.0, ge=0, le=100_000)
 
@@ -201,7 +227,7 @@ class Delivery(_Strict):
 class AircraftType(_Strict):
     """One aircraft type: its tails, flying profile, aging, LRUs, pilots and maintenance."""
 
-    count: int = Field(ge=0, le=100_000)
+    count: int = Field(ge=0, le=MAX_TAILS_PER_TYPE)
     age_years: float = Field(default=0.0, ge=0, le=100)
     age_spread_years: float = Field(default=0.0, ge=0, le=100)
     airframe_hours: float = Field(default=0.0, ge=0, le=100_000)
@@ -209,7 +235,7 @@ class AircraftType(_Strict):
     airframe_life_hours: float = Field(default=math.inf, gt=0)
     airframe_life_years: float = Field(default=math.inf, gt=0)
     retired_tails: Literal["strip", "scrap"] = "strip"
-    sortie_hours: float = Field(gt=0, le=24)
+    sortie_hours: float = Field(ge=MIN_SORTIE_HOURS, le=24)
     turnaround_hours: float = Field(default=0.0, ge=0, le=48)
     fleet_hours_per_day: float | None = Field(default=None, ge=0, le=100_000)
     hours_per_aircraft_per_day: float | None = Field(default=None, ge=0, le=24)
@@ -221,7 +247,7 @@ class AircraftType(_Strict):
     fuel: Name | None = None
     fuel_burn_t_per_hour: float = Field(default=0.0, ge=0, le=100)
     repair: RepairShop = RepairShop()
-    lrus: dict[Name, Lru] = Field(default_factory=dict)
+    lrus: dict[Name, Lru] = Field(default_factory=dict, max_length=MAX_LRU_KINDS)
     pilots: Pilots | None = None
     inspection: Inspection | None = None
     overhaul: Overhaul | None = None
@@ -407,13 +433,14 @@ class Scenario(_Strict):
     maintenance: Maintenance = Maintenance()
     sanctions: Sanctions = Sanctions()
     fuel: dict[Name, Fuel] = Field(default_factory=dict)
-    types: dict[Name, AircraftType] = Field(default_factory=dict)
+    types: dict[Name, AircraftType] = Field(default_factory=dict, max_length=MAX_TYPES)
     changes: list[Change] = Field(default_factory=list)
     ranges: dict[str, Range] = Field(default_factory=dict)
     range_groups: dict[Name, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        _check_bounds(self)
         for name, t in self.types.items():
             _check_type(self, name, t)
         for kind, fuel in self.fuel.items():
@@ -448,6 +475,49 @@ def _check_groups(scenario: Scenario) -> None:
             seen[key] = group
         if len({scenario.ranges[k].kind for k in keys}) > 1:
             raise ValueError(f"range_groups.{group}: mixes levers and uncertainties")
+
+
+def _check_bounds(scenario: Scenario) -> None:
+    """What a replication may cost, and the dates the calendar handles."""
+    tails = {name: t.count + sum(d.count for d in t.deliveries)
+             for name, t in scenario.types.items()}
+    if not tails:
+        raise ValueError("types: a scenario needs at least one aircraft type")
+    for name, n in tails.items():
+        if n > MAX_TAILS_PER_TYPE:
+            raise ValueError(f"types.{name}.count: {n} tails with its deliveries, more than"
+                             f" {MAX_TAILS_PER_TYPE:,} of one type")
+    if sum(tails.values()) > MAX_TAILS:
+        raise ValueError(f"types: {sum(tails.values()):,} tails in all, more than {MAX_TAILS:,}")
+    kinds = sum(len(t.lrus) for t in scenario.types.values())
+    if kinds > MAX_LRU_KINDS_ALL:
+        raise ValueError(f"types: {kinds} LRU kinds in all, more than {MAX_LRU_KINDS_ALL}")
+    for name, t in scenario.types.items():
+        for kind, lru in t.lrus.items():
+            if lru.repair_days.mean < MIN_REPAIR_DAYS:
+                raise ValueError(f"types.{name}.lrus.{kind}.repair_days.mean: at least"
+                                 f" {MIN_REPAIR_DAYS:.4g} days (one hour)")
+    for key, date in _dates(scenario):
+        if not FIRST_DATE <= date <= LAST_DATE:
+            raise ValueError(f"{key}: {date} is outside {FIRST_DATE} to {LAST_DATE}")
+    end = scenario.run.start_date + dt.timedelta(days=math.ceil(scenario.run.horizon_days))
+    if end > LAST_DATE:
+        raise ValueError(f"run.years: the horizon ends after {LAST_DATE}")
+
+
+def _dates(node: Any, key: str = ""):
+    """(dotted key, date) of every date in a validated scenario."""
+    if isinstance(node, dt.date):
+        yield key, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _dates(getattr(node, name), f"{key}.{name}" if key else name)
+    elif isinstance(node, dict):
+        for name, value in node.items():
+            yield from _dates(value, f"{key}.{name}")
+    elif isinstance(node, (list, tuple)):
+        for i, value in enumerate(node):
+            yield from _dates(value, f"{key}.{i}")
 
 
 def _check_type(scenario: Scenario, name: str, t: AircraftType) -> None:

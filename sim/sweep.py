@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .scenario import (Scenario, ScenarioError, apply_override, parse_value, read_raw, set_key,
                        validate)
+
+
+MAX_VARIANTS = 1_000
 
 
 class GridError(Exception):
@@ -59,6 +63,9 @@ def expand(path: Path, overrides: list[str] = (), grid: dict[str, list[Any]] | N
     base = validate(raw, path)
     if not axes:
         return Expanded(base, [base], None)
+    count = math.prod(len(v) for v in axes.values())
+    if count > MAX_VARIANTS:
+        raise ScenarioError(path, "sweep", f"{count:,} variants, more than {MAX_VARIANTS:,}")
     points = list(itertools.product(*axes.values()))
     width = len(str(len(points)))
     scenarios, variants = [], {}

@@ -37,24 +37,27 @@ Plan = Sequence[tuple[str, Sequence[int]]]
 
 
 def assemble(store: ResultsDir, plan: Plan,
-             on_values: Callable[[str, pa.Table], None]) -> list[dict]:
+             on_values: Callable[[str, pa.Table], None],
+             read: Callable[[str, int], parts.Part] | None = None) -> list[dict]:
     """Write replications.parquet and timeseries.parquet from the parts in `plan`.
 
     `plan` lists each scenario with its replications, in table order. Each part's window
     values (aircraft_type, metric, value) go to `on_values(scenario, table)` on the way;
     the parts' records (seed, events, wall time) are returned in the same order.
+    `read(scenario, k)` reads (and checks) a part; if it raises, no table is written.
     """
+    read = read or (lambda scenario, k: parts.read(store.part_path(scenario, k)))
     records, surge = [], []
     with _TableFile(store.path / "replications.parquet", REPLICATIONS) as reps, \
             _TableFile(store.path / "timeseries.parquet", TIMESERIES) as series:
         for scenario, replications in plan:
             for k in replications:
-                part = parts.read(store.part_path(scenario, k))
+                part = read(scenario, k)
                 seed = part.record["seed"]
                 reps.write(_keyed(part.values, scenario, k, seed=seed))
                 series.write(_keyed(part.monthly, scenario, k))
                 on_values(scenario, part.values)
-                records.append(part.record)
+                records.append({k: v for k, v in part.record.items() if k != "identity"})
                 surge += [(scenario, k, *row) for row in part.surge_daily]
             reps.flush()  # a scenario's rows never share a row group with another's
             series.flush()

@@ -6,8 +6,9 @@ replications and how it was chosen, and what the run cost. The manifest holds th
 resolved scenarios (every default filled in), and each replication's seed, events and wall
 time; together with the scenario files it is enough to reproduce every number.
 
-The identity of a batch (fleetsim version, root seed, resolved scenarios in order) decides
-whether a results directory can be resumed.
+The identity of a batch (fleetsim version, code hash, root seed, resolved scenarios in
+order) decides whether a results directory can be resumed; the code revision (git describe,
+or the package version) is recorded beside it for the reader.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from importlib import metadata
 
 from .. import __version__
 from ..scenario import Scenario
+from . import provenance
 
 DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "typer", "rich",
                 "dask", "distributed")
@@ -59,7 +61,7 @@ def jsonable(value):
 
 def identity(scenarios: list[Scenario], root_seed: int) -> dict:
     """What a results directory must match to be resumed."""
-    return {"version": __version__, "root_seed": root_seed,
+    return {"version": __version__, "code": provenance.code_hash(), "root_seed": root_seed,
             "scenarios": {s.name: jsonable(s.model_dump(mode="python")) for s in scenarios}}
 
 
@@ -69,6 +71,11 @@ def mismatch(stored: dict, wanted: dict) -> str | None:
         return "it was not made by fleetsim"
     if stored["version"] != wanted["version"]:
         return f"it was made by fleetsim {stored['version']}, this is {wanted['version']}"
+    if stored.get("code") != wanted["code"]:
+        made = stored.get("revision") or "code without a recorded hash"
+        return (f"it was made by other code ({made}, model hash"
+                f" {str(stored.get('code'))[:12]}; this is {provenance.code_revision()},"
+                f" {wanted['code'][:12]})")
     if stored["root_seed"] != wanted["root_seed"]:
         return f"it was made with --seed {stored['root_seed']}, not {wanted['root_seed']}"
     old, new = stored["scenarios"], wanted["scenarios"]
@@ -102,6 +109,9 @@ def start(scenarios: list[Scenario], root_seed: int, replications: int, created:
     return {
         "tool": "fleetsim",
         **identity(scenarios, root_seed),
+        "revision": provenance.code_revision(),
+        "scenario_sha256": {s.name: provenance.scenario_hash(jsonable(s.model_dump(mode="python")))
+                            for s in scenarios},
         "versions": versions(),
         "environment": environment(),
         "command": sys.argv,

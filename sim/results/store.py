@@ -8,10 +8,15 @@ processes from writing to one directory; the operating system drops it if the pr
 
 Every file is written under a temporary name and renamed into place, so a reader (or a
 resumed batch) never sees half a file, whenever the writer is killed.
+
+A part or failure record that fails its check (see `parts.check`) is set aside: moved to
+`parts/quarantine/` with a line in `parts/quarantine/quarantine.log` saying why, so that its
+replication runs again and the file stays there for a look.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -19,11 +24,14 @@ import shutil
 from pathlib import Path
 from urllib.parse import quote
 
+from . import parts
+
 MANIFEST = "manifest.json"
 FINAL = ("replications.parquet", "timeseries.parquet", "summary.csv", "sweep.csv")
 PARTS = "parts"
 LOCK = ".lock"
 TMP_MARK = ".tmp-"
+QUARANTINE = "quarantine"
 
 
 class StoreError(Exception):
@@ -33,11 +41,15 @@ class StoreError(Exception):
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write `data` to a temporary file beside `path`, flush it to disk, rename it over."""
     tmp = temporary(path)
-    with open(tmp, "wb") as fh:
-        fh.write(data.encode() if isinstance(data, str) else data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data.encode() if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise
 
 
 def temporary(path: Path) -> Path:
@@ -62,10 +74,15 @@ class ResultsDir:
         `mismatch(stored_manifest, identity)` names the first difference, or returns None.
         """
         path = Path(path)
-        if path.exists() and not path.is_dir():
-            raise StoreError(f"{path}: not a directory")
-        path.mkdir(parents=True, exist_ok=True)
-        store = cls(path, _lock(path))
+        try:
+            if path.exists() and not path.is_dir():
+                raise StoreError(f"{path}: not a directory; choose another --out")
+            path.mkdir(parents=True, exist_ok=True)
+            lock = _lock(path)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot be written ({exc.strerror or exc});"
+                             " choose another --out") from None
+        store = cls(path, lock)
         try:
             store._check(identity, mismatch, force)
             store._remove_temporaries()
@@ -85,7 +102,7 @@ class ResultsDir:
         try:
             stored = json.loads(manifest.read_text())
             why = mismatch(stored, identity)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, OSError):
             why = f"its {MANIFEST} cannot be read"
         if why and not force:
             raise StoreError(f"{self.path}: {why}; use --force to replace it, or --out elsewhere")
@@ -105,8 +122,9 @@ class ResultsDir:
                     p.unlink(missing_ok=True)
 
     def _scenario_dirs(self) -> list[Path]:
-        parts = self.path / PARTS
-        return [p for p in parts.iterdir() if p.is_dir()] if parts.exists() else []
+        folder = self.path / PARTS
+        return [p for p in folder.iterdir() if p.is_dir() and p.name != QUARANTINE] \
+            if folder.exists() else []
 
     def close(self) -> None:
         if self._lock_fd >= 0:
@@ -129,9 +147,52 @@ class ResultsDir:
         return self._numbers(scenario, ".parquet")
 
     def failures(self, scenario: str) -> dict[int, dict]:
-        """Failure records of `scenario`, by replication."""
-        return {k: json.loads(self.failure_path(scenario, k).read_text())
-                for k in sorted(self._numbers(scenario, ".failed.json"))}
+        """Failure records of `scenario`, by replication (as checked by `audit`)."""
+        out = {}
+        for k in sorted(self._numbers(scenario, ".failed.json")):
+            try:
+                out[k] = json.loads(self.failure_path(scenario, k).read_text())
+            except (OSError, ValueError):
+                continue  # set aside by the next audit
+        return out
+
+    def audit(self, scenario: str, wanted) -> list[str]:
+        """Check every part and failure record of `scenario` against `wanted(k)`, its
+        identity; set aside each one that fails. Returns the lines saying why."""
+        lines = []
+        for k in sorted(self.finished(scenario)):
+            path = self.part_path(scenario, k)
+            try:
+                parts.read_record(path, wanted(k))
+            except parts.Corrupt as exc:
+                lines.append(self.quarantine(scenario, path, str(exc)))
+        for k in sorted(self._numbers(scenario, ".failed.json")):
+            path = self.failure_path(scenario, k)
+            try:
+                record = json.loads(path.read_text())
+                why = parts.mismatch(record.get("identity") or {}, wanted(k)) \
+                    if isinstance(record, dict) else "it is not a failure record"
+            except (OSError, ValueError) as exc:
+                why = f"it cannot be read ({type(exc).__name__})"
+            if why:
+                lines.append(self.quarantine(scenario, path, why))
+        return lines
+
+    def quarantine(self, scenario: str, path: Path, why: str) -> str:
+        """Move `path` to parts/quarantine/ and log why; the line logged is returned."""
+        folder = self.path / PARTS / QUARANTINE
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{quote(scenario, safe='')}@{path.name}"
+        i = 1
+        while target.exists():
+            target = folder / f"{quote(scenario, safe='')}@{path.name}.{i}"
+            i += 1
+        os.replace(path, target)
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        line = f"{scenario} {path.name}: {why} (moved to {PARTS}/{QUARANTINE}/{target.name})"
+        with open(folder / "quarantine.log", "a") as log:
+            log.write(f"{now} {line}\n")
+        return line
 
     def _numbers(self, scenario: str, suffix: str) -> set[int]:
         folder = self.scenario_dir(scenario)
