@@ -13,11 +13,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, tomlfmt
+from . import __version__
 from .scenario import ScenarioError, dump
 from .sweep import Expanded, GridError, expand, parse_grid
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
                   help="Simulate an air force's fleet readiness under sanctions, tail by tail.")
 out = Console()
 err = Console(stderr=True)
@@ -67,8 +68,10 @@ def fail(message: str, code: int = 2) -> None:
 
 SetOption = Annotated[list[str], typer.Option(
     "--set", "-s", metavar="KEY=VALUE",
+    show_default=False,
     help="Override a scenario value by its dotted key, e.g. --set types.MiG-29.count=18."
-         " Repeatable; the value is read as TOML (numbers, strings, true/false).")]
+         " Repeatable; the value is read as TOML (numbers, strings, true/false)."
+         " [default: none]")]
 
 
 @app.command()
@@ -104,7 +107,21 @@ def show(file: Annotated[str, typer.Argument(help="Scenario file or name.")],
     data = dump(expanded.base)
     if expanded.sweep:
         data["sweep"] = expanded.sweep["grid"]
-    sys.stdout.write(tomlfmt.dumps(data))
+    sys.stdout.write(to_toml(data))
+
+
+def to_toml(data: dict) -> str:
+    """TOML text of resolved scenario data (tomli-w); unset (None) values are left out."""
+    import tomli_w
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items() if v is not None}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    return tomli_w.dumps(plain(data))
 
 
 @app.command("list")
@@ -133,30 +150,37 @@ Replications = Annotated[int, typer.Option(
     "--replications", "-n", min=1,
     help="Replications per scenario (with --precision: the first round).")]
 Years = Annotated[float | None, typer.Option(
-    help="Horizon in years, overriding each scenario's run.years.")]
+    show_default=False,
+    help="Years reported after the warm-up, overriding each scenario's run.years"
+         " [default: the scenario's].")]
 Seed = Annotated[int, typer.Option(min=0, help="Root seed of the batch.")]
 Out = Annotated[Path | None, typer.Option(
     "--out", "-o", show_default=False,
     help="Results directory [default: results/<scenario>[+<scenario>...]]; an existing one"
          " made by the same batch is resumed.")]
 Force = Annotated[bool, typer.Option(
+    "--force", show_default=False,
     help="Replace an existing results directory made by another batch (other scenarios,"
-         " seed or version) instead of refusing it.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no table.")]
+         " seed or version) instead of refusing it. [default: off]")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", show_default=False,
+                                     help="No progress bar, no table. [default: off]")]
 Workers = Annotated[int | None, typer.Option(
     "--workers", "-w", min=1, show_default=False,
     help="Worker processes [default: the machine's cores]; with --scheduler local, the"
          " LocalCluster's workers.")]
 Scheduler = Annotated[str | None, typer.Option(
-    metavar="ADDRESS", help="Run on a Dask cluster: its scheduler's address"
-                            " (tcp://host:8786), or 'local' to start a LocalCluster here."
-                            " Needs pip install 'fleetsim[dask]'.")]
+    metavar="ADDRESS", show_default=False,
+    help="Run on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' to"
+         " start a LocalCluster here. Needs pip install 'fleetsim[dask]'."
+         " [default: off, a process pool]")]
 RetryFailed = Annotated[bool, typer.Option(
-    help="Run the replications that failed in an earlier run of this batch again.")]
+    "--retry-failed", show_default=False,
+    help="Run the replications that failed in an earlier run of this batch again."
+         " [default: off]")]
 PrecisionOpt = Annotated[float | None, typer.Option(
     "--precision", min=0, max=1, show_default=False,
     help="Add replications until the 95% confidence half-width of --metric is within this"
-         " fraction of its mean, in every scenario (e.g. 0.02).")]
+         " fraction of its mean, in every scenario (e.g. 0.02). [default: off]")]
 Metric = Annotated[str, typer.Option(
     metavar="[TYPE:]METRIC", help="The metric of --precision; of the whole fleet (ALL)"
                                   " unless a type is given, e.g. MiG-29:mc_rate.")]
@@ -218,8 +242,10 @@ def sweep(
     scenario: Annotated[str, typer.Argument(help="Scenario file or name of a shipped scenario.")],
     grid: Annotated[list[str], typer.Option(
         "--grid", "-g", metavar="KEY=V1,V2,...",
+        show_default=False,
         help="Sweep a dotted key over comma-separated values (read as TOML). Repeatable: the"
-             " variants are the cartesian product, with the file's [sweep] table.")] = [],
+             " variants are the cartesian product, with the file's [sweep] table."
+             " [default: the file's [sweep] table]")] = [],
     replications: Replications = 10, years: Years = None, seed: Seed = 20230101,
     out_dir: Out = None, set_: SetOption = [], force: Force = False, quiet: Quiet = False,
     workers: Workers = None, scheduler: Scheduler = None, retry_failed: RetryFailed = False,
@@ -361,15 +387,19 @@ Types = Annotated[list[str], typer.Option(
     help="An aircraft type, or ALL for the whole fleet (repeatable) [default: ALL].")]
 YearsWindow = Annotated[str | None, typer.Option(
     "--years", metavar="FIRST-LAST", show_default=False,
-    help="Compare over these calendar years only, e.g. 2026-2028 (from the monthly table).")]
+    help="Compare over these calendar years only, e.g. 2026-2028 (from the monthly table)."
+         " [default: the whole window as run]")]
 LastYears = Annotated[float | None, typer.Option(
-    min=0, show_default=False, help="Compare over the last N years of the horizon only.")]
+    min=0, show_default=False,
+    help="Compare over the last N years of the horizon only. [default: off]")]
 Warmup = Annotated[str | None, typer.Option(
     metavar="auto", show_default=False,
-    help="'auto': detect the warm-up with MSER-5 on the monthly mean of the first metric"
-         " (first type) and exclude it.")]
+    help="'auto': detect the warm-up with MSER-5 on the baseline's monthly mean of the first"
+         " metric (first type); a cut beyond the scenario's own warm-up is warned about."
+         " [default: the scenario's own warm-up]")]
 WarmupMonths = Annotated[int | None, typer.Option(
-    min=0, show_default=False, help="Exclude the first K months of the horizon.")]
+    min=0, show_default=False,
+    help="Exclude K more months after the scenario's own warm-up. [default: 0]")]
 
 
 def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup_months):
@@ -413,7 +443,8 @@ def compare(
         "--format", "-f", help="table (a rich table), csv, markdown or json.")] = "table",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", show_default=False,
-        help="Write csv, markdown or json to this file instead of stdout.")] = None,
+        help="Write csv, markdown or json to this file instead of stdout."
+             " [default: stdout]")] = None,
     years: YearsWindow = None, last_years: LastYears = None, warmup: Warmup = None,
     warmup_months: WarmupMonths = None,
 ) -> None:
