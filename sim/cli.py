@@ -51,14 +51,33 @@ def resolve_scenario(arg: str) -> Path:
     raise ScenarioError(arg, "", "no such file or shipped scenario")
 
 
-def load_all(args: list[str], overrides: list[str], grid: dict | None = None) -> list[Expanded]:
-    """Each argument's scenario, or its sweep variants; names must differ across them all."""
-    expanded = [expand(resolve_scenario(a), overrides, grid) for a in args]
+def load_all(args: list[str], overrides: list[str], grid: dict | None = None,
+             years: float | None = None) -> list[Expanded]:
+    """Each argument's scenario, or its sweep variants; names must differ across them all.
+    `years` (the --years option) is the number of years reported after each scenario's own
+    warm-up: the horizon becomes warm-up + years."""
+    expanded = [_expand_years(resolve_scenario(a), overrides, grid, years) for a in args]
     names = [s.name for e in expanded for s in e.scenarios]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:
         raise UsageError(f"two scenarios are named '{duplicate}': names must differ in one run")
     return expanded
+
+
+MAX_YEARS = 100  # run.years' upper bound in the schema
+
+
+def _expand_years(path: Path, overrides: list[str], grid: dict | None,
+                  years: float | None) -> Expanded:
+    expanded = expand(path, overrides, grid)
+    if years is None:
+        return expanded
+    warmup = expanded.base.run.warmup_days / 365.25
+    if years <= 0 or warmup + years > MAX_YEARS:
+        raise UsageError(f"--years {years:g}: must be above 0 and, with the {warmup:g}-year"
+                         f" warm-up of {path}, at most {MAX_YEARS - warmup:g} (the horizon run.years"
+                         f" is warm-up + years, at most {MAX_YEARS})")
+    return expand(path, [*overrides, f"run.years={warmup + years!r}"], grid)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -225,7 +244,7 @@ def run(
     if replications is None:
         replications = 10 if scenarios else DEFAULT_REPLICATIONS
     try:
-        expanded = load_all(scenarios or list(DEFAULT_SCENARIOS), _overrides(set_, years))
+        expanded = load_all(scenarios or list(DEFAULT_SCENARIOS), set_, years=years)
     except (ScenarioError, UsageError) as exc:
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
@@ -254,7 +273,7 @@ def sweep(
 ) -> None:
     """Run every variant of a parameter grid as one batch, under common random numbers."""
     try:
-        expanded = load_all([scenario], _overrides(set_, years), parse_grid(grid))
+        expanded = load_all([scenario], set_, parse_grid(grid), years)
     except (ScenarioError, UsageError, GridError) as exc:
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     if expanded[0].sweep is None:
@@ -262,10 +281,6 @@ def sweep(
              f" table in {scenario}")
     execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                                  retry_failed, precision, metric, max_replications))
-
-
-def _overrides(set_: list[str], years: float | None) -> list[str]:
-    return list(set_) + ([f"run.years={years}"] if years is not None else [])
 
 
 def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
@@ -428,9 +443,11 @@ def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup
             if t not in types_present:
                 raise cmp.CompareError(f"--type {t}: no such aircraft type (types:"
                                        f" {', '.join(sorted(types_present))})")
-        values = cmp.load(sources, metrics, types, window)
+        values = cmp.load(sources, metrics, types, window, baseline)
     except cmp.CompareError as exc:
         fail(str(exc))
+    for warning in values.warnings:
+        err.print(f"warning: {warning}", highlight=False, soft_wrap=True, markup=False)
     frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types)
     n = int(frame["n"].max()) if len(frame) else 0
     return sources, baseline, values, frame, cmp.note(baseline, values, n)

@@ -145,11 +145,13 @@ def available(sources: list[Source]) -> tuple[set[str], set[str]]:
 
 @dataclass(frozen=True)
 class Window:
-    """Part of the horizon: calendar years, the last years, and a warm-up to drop."""
+    """Part of the horizon: calendar years, the last years, and the warm-up to drop: the
+    scenario's own (run.warmup_days) plus `warmup` more months, or "auto" (MSER-5 on the
+    baseline, never less than the scenario's own)."""
 
     years: tuple[int, int] | None = None
     last_years: float | None = None
-    warmup: str | int | None = None  # "auto" (MSER-5) or months
+    warmup: str | int | None = None  # "auto" (MSER-5) or months after the own warm-up
 
     @property
     def whole(self) -> bool:
@@ -179,11 +181,12 @@ class Values:
 
     frame: pd.DataFrame  # scenario, replication, aircraft_type, metric, value
     window: str
-    warmup_months: int | None = None
+    warmup_months: int | None = None  # months cut from the start of the horizon
+    warnings: list[str] = field(default_factory=list)
 
 
 def load(sources: list[Source], metrics: list[str], types: list[str],
-         window: Window = Window()) -> Values:
+         window: Window = Window(), baseline: str | None = None) -> Values:
     """The per-replication values of `metrics` for `types`, over the window."""
     if window.whole:
         frame = pd.concat([_read(s, "replications.parquet", metrics, types) for s in sources])
@@ -191,43 +194,81 @@ def load(sources: list[Source], metrics: list[str], types: list[str],
     needed = sorted({p for m in metrics for p in ([m, *parts_of(m)[:2]] if parts_of(m)
                                                    else [m])})
     series = pd.concat([_read(s, "timeseries.parquet", needed, types) for s in sources])
-    warmup = window.warmup
-    if warmup == "auto":
-        warmup = detect_warmup(series, metrics[0], types[0])
-    months = _window_months(series, window, warmup or 0)
-    series = series[series["month"].isin(months)]
-    return Values(aggregate(series, metrics), _describe(window, warmup, months), warmup)
-
-
-def detect_warmup(series: pd.DataFrame, metric: str, aircraft_type: str) -> int:
-    """MSER-5 truncation (months) of the mean over replications of `metric` for
-    `aircraft_type`, the largest over the scenarios (so that every scenario drops as many)."""
-    rows = series[(series["metric"] == metric) & (series["aircraft_type"] == aircraft_type)]
-    cuts = [mser(g.groupby("month").value.mean().sort_index().to_numpy())
-            for _, g in rows.groupby("scenario")]
-    return max(cuts, default=0)
-
-
-def _window_months(series: pd.DataFrame, window: Window, warmup: int) -> list[str]:
     months = sorted(series["month"].unique())
-    if warmup >= len(months):
-        raise CompareError(f"--warmup-months {warmup}: the horizon has only {len(months)}"
-                           " months")
-    kept = months[warmup:]
+    own = own_warmup_months(sources, months)
+    warnings = []
+    if window.warmup == "auto":
+        found = detect_warmup(series, metrics[0], types[0], baseline)
+        cut, warning = auto_cut(found, own, months, f"{baseline or 'the baseline'}'s"
+                                                    f" {types[0]} {metrics[0]}")
+        warnings += [warning] if warning else []
+    else:
+        cut = own + (window.warmup or 0)
+    kept = _window_months(months, window, cut, own)
+    series = series[series["month"].isin(kept)]
+    return Values(aggregate(series, metrics), _describe(window, cut, own, kept), cut, warnings)
+
+
+def own_warmup_months(sources: list[Source], months: list[str]) -> int:
+    """Months of the horizon that begin before the end of the scenarios' own warm-up
+    (run.warmup_days from run.start_date; the longest over the scenarios)."""
+    import datetime as dt
+
+    ends = []
+    for s in sources:
+        for name, scenario in s.manifest.get("scenarios", {}).items():
+            run = scenario.get("run", {})
+            start = dt.date.fromisoformat(str(run.get("start_date", "2023-01-01")))
+            ends.append(start + dt.timedelta(days=float(run.get("warmup_days", 0))))
+    end = max(ends, default=None)
+    if end is None:
+        return 0
+    return sum(1 for m in months if dt.date.fromisoformat(f"{m}-01") < end)
+
+
+def auto_cut(found: int, own: int, months: list[str], what: str) -> tuple[int, str | None]:
+    """The months `--warmup auto` cuts (MSER-5's `found`, never less than the scenario's own
+    warm-up) and a warning when MSER-5 cuts beyond the scenario's own warm-up."""
+    if found <= own:
+        return own, None
+    return found, (f"--warmup auto: MSER-5 on {what} cuts {found} months (to {months[found]}),"
+                   f" {found - own} beyond the scenario's own warm-up of {own} months; check"
+                   " that it is not a change of the scenario (a delivery, a surge) before"
+                   " trusting the window")
+
+
+def detect_warmup(series: pd.DataFrame, metric: str, aircraft_type: str,
+                  baseline: str | None = None) -> int:
+    """MSER-5 truncation (months from the start of the horizon) of the baseline's mean over
+    replications of `metric` for `aircraft_type` (the first scenario when no baseline is
+    given). The other scenarios are not looked at: a change they make (a delivery, a surge)
+    is a result, not a warm-up."""
+    rows = series[(series["metric"] == metric) & (series["aircraft_type"] == aircraft_type)]
+    baseline = baseline if baseline is not None else next(iter(rows["scenario"]), None)
+    rows = rows[rows["scenario"] == baseline]
+    return mser(rows.groupby("month").value.mean().sort_index().to_numpy()) if len(rows) else 0
+
+
+def _window_months(months: list[str], window: Window, cut: int, own: int) -> list[str]:
+    if cut >= len(months):
+        extra = window.warmup if isinstance(window.warmup, int) else 0
+        raise CompareError(f"--warmup-months {extra}: the scenario's own warm-up of {own}"
+                           f" months and {extra} more leave no month of the {len(months)}-month"
+                           f" horizon; at most {max(len(months) - own - 1, 0)}")
+    kept = months[cut:]
     if window.last_years is not None:
         count = round(window.last_years * 12)
-        if count < 1 or count > len(months):
-            raise CompareError(f"--last-years {window.last_years:g}: must be within the"
-                               f" horizon ({len(months)} months, {months[0]} to {months[-1]})")
-        kept = [m for m in kept if m in months[-count:]]
+        if count < 1 or count > len(kept):
+            raise CompareError(f"--last-years {window.last_years:g}: must be within the horizon"
+                               f" after the warm-up ({len(kept)} months, {kept[0]} to"
+                               f" {kept[-1]}); at most {len(kept) / 12:g}")
+        kept = kept[-count:]
     if window.years is not None:
         first, last = window.years
         kept = [m for m in kept if first <= int(m[:4]) <= last]
         if not kept:
-            raise CompareError(f"--years {first}-{last}: no month of the horizon"
-                               f" ({months[0]} to {months[-1]}) is in it")
-    if not kept:
-        raise CompareError("the window holds no month: the warm-up covers it")
+            raise CompareError(f"--years {first}-{last}: no month after the warm-up"
+                               f" ({months[cut]} to {months[-1]}) is in it")
     return kept
 
 
@@ -277,13 +318,15 @@ def _as_run(sources: list[Source]) -> str:
             f" {', '.join(f'{w:g}' for w in warm)} days, horizon {hz} days)")
 
 
-def _describe(window: Window, warmup: int | None, months: list[str]) -> str:
+def _describe(window: Window, cut: int, own: int, months: list[str]) -> str:
     text = f"months {months[0]} to {months[-1]} ({len(months)} months"
-    if warmup:
-        how = "MSER-5" if window.warmup == "auto" else "--warmup-months"
-        text += f"; warm-up of {warmup} months excluded ({how})"
-    elif window.warmup == "auto":
-        text += "; MSER-5 found no warm-up to exclude"
+    if window.warmup == "auto":
+        text += f"; warm-up of {cut} months excluded (MSER-5 on the baseline"
+        text += f", {cut - own} beyond the scenario's own)" if cut > own else \
+            ", within the scenario's own)"
+    elif cut:
+        text += f"; warm-up of {cut} months excluded (the scenario's own {own}"
+        text += f" and --warmup-months {cut - own})" if cut > own else ")"
     return text + "; levels averaged, counts summed, ratios from their parts)"
 
 
