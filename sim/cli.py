@@ -28,6 +28,7 @@ HEADLINE = ("mc_rate", "fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "active
 DEFAULT_SCENARIOS = ("status_quo", "russian_transfer")  # the default comparison
 DEFAULT_REPLICATIONS = 30  # the default comparison in about a minute on 2 cores
 FAILURES_SHOWN = 5
+WIDE_AT = 5  # scenarios from which a comparison is laid out wide (sim.wide.WIDE_AT)
 
 
 class UsageError(Exception):
@@ -250,10 +251,24 @@ def run(
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                       retry_failed, precision, metric, max_replications)
     results = execute(expanded, opts)
-    if not quiet and sum(len(e.scenarios) for e in expanded) > 1:
-        _, baseline, _, frame, note = _comparison([results], None, [], [], None, None, None,
-                                                  None)
-        print_comparison(frame, baseline, note)
+    _after_batch(expanded, results, quiet)
+
+
+def _after_batch(expanded: list[Expanded], results: Path, quiet: bool) -> None:
+    """With several scenarios (or sweep variants): print their paired comparison with the
+    first and write it to `compare.csv` in the results directory."""
+    from . import compare as cmp
+
+    if sum(len(e.scenarios) for e in expanded) < 2:
+        return
+    _, baseline, values, frame, note = _comparison([results], None, [], [], None, None, None,
+                                                   None)
+    try:
+        (results / "compare.csv").write_text(cmp.to_csv(frame))
+    except OSError as exc:
+        fail(f"{results}/compare.csv: {exc.strerror or exc}")
+    if not quiet:
+        print_comparison(frame, baseline, note, values.span)
 
 
 @app.command()
@@ -279,8 +294,10 @@ def sweep(
     if expanded[0].sweep is None:
         fail(f"--grid: nothing to sweep; give --grid dotted.key=value1,value2,... or a [sweep]"
              f" table in {scenario}")
-    execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
-                                 retry_failed, precision, metric, max_replications))
+    results = execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers,
+                                           scheduler, retry_failed, precision, metric,
+                                           max_replications))
+    _after_batch(expanded, results, quiet)
 
 
 def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
@@ -306,7 +323,7 @@ def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
     except KeyboardInterrupt:
         fail(f"interrupted; the finished replications are kept in {batch.out}: run the same"
              f" command to resume", 130)
-    _report(report, opts.quiet)
+    _report(report, opts.quiet, expanded)
     return batch.out
 
 
@@ -343,9 +360,9 @@ def _pool(opts: RunOptions):
     return process_pool(opts.workers or cores())
 
 
-def _report(report, quiet: bool) -> None:
+def _report(report, quiet: bool, expanded: list[Expanded]) -> None:
     if not quiet and len(report.summary):
-        print_summary(report.summary)
+        print_summary(report.summary, expanded)
     runs = f"{report.replications} replications" + (
         f" (stopped: {report.stop['reason']})" if report.stop.get("rule") == "precision" else "")
     out.print(f"{runs}, {report.runs} finished ({report.ran} run now), {report.events:,} events,"
@@ -361,14 +378,39 @@ def _report(report, quiet: bool) -> None:
              " run the same command with --retry-failed to run them again", 1)
 
 
-def print_summary(summary) -> None:
-    """The whole-fleet headline metrics per scenario, mean and 95% interval."""
-    table = Table(title="Whole fleet (ALL), mean over replications [95% CI]")
-    table.add_column("metric")
+def print_summary(summary, expanded: list[Expanded] = ()) -> None:
+    """The whole-fleet headline metrics per scenario, mean and 95% interval, over the window
+    as run; sweep variants are shown by their values."""
+    import datetime as dt
+
+    from .labels import variant_labels
+
+    first = expanded[0].scenarios[0].run if expanded else None
+    span = ""
+    if first is not None:
+        begin = first.start_date + dt.timedelta(days=first.warmup_days)
+        end = first.start_date + dt.timedelta(days=first.horizon_days - 1)
+        span = f", {begin:%Y-%m} to {end:%Y-%m}"
+    shown = variant_labels([e.sweep for e in expanded if e.sweep])
+    table = Table(title=f"Whole fleet (ALL){span}, mean over replications [95% CI]")
     rows = summary[summary["aircraft_type"] == "ALL"]
     names = list(dict.fromkeys(rows["scenario"]))
+    if len(names) >= WIDE_AT:  # many scenarios (sweep variants): one row each, means only
+        table.title = f"Whole fleet (ALL){span}, mean over replications"
+        table.add_column("scenario")
+        for metric in HEADLINE:
+            table.add_column(metric, justify="right")
+        for name in names:
+            means = rows[rows["scenario"] == name].set_index("metric")["mean"]
+            table.add_row(escape(shown.get(name, name)), *[
+                (f"{means[m]:,.0f}" if abs(means[m]) >= 100 else f"{means[m]:.3g}")
+                if m in means else "" for m in HEADLINE])
+        (out if out.is_terminal else Console(width=max(out.width, 30 + 14 * len(HEADLINE)))
+         ).print(table)
+        return
+    table.add_column("metric")
     for name in names:
-        table.add_column(name, justify="right")
+        table.add_column(escape(shown.get(name, name)), justify="right")
     for metric in HEADLINE:
         cells = []
         for name in names:
@@ -417,9 +459,12 @@ WarmupMonths = Annotated[int | None, typer.Option(
     help="Exclude K more months after the scenario's own warm-up. [default: 0]")]
 
 
-def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup_months):
-    """Open the directories, check the options, load the values and compare them."""
+def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup_months,
+                adjust=None):
+    """Open the directories, check the options, load the values and compare them; the
+    frame's `label` column shows each scenario (a sweep variant by its values)."""
     from . import compare as cmp
+    from .labels import labels
 
     try:
         if warmup is not None and warmup_months is not None:
@@ -448,9 +493,14 @@ def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup
         fail(str(exc))
     for warning in values.warnings:
         err.print(f"warning: {warning}", highlight=False, soft_wrap=True, markup=False)
-    frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types)
+    frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types, adjust=adjust)
+    shown = {}
+    for s in sources:
+        shown.update(labels(s.names.values(), s.manifest, s.names))
+    frame.insert(3, "label", frame["scenario"].map(shown))
     n = int(frame["n"].max()) if len(frame) else 0
-    return sources, baseline, values, frame, cmp.note(baseline, values, n)
+    return sources, baseline, values, frame, cmp.note(shown.get(baseline, baseline), values, n,
+                                                      adjust, len(names) - 1)
 
 
 @app.command()
@@ -464,20 +514,35 @@ def compare(
              " [default: stdout]")] = None,
     years: YearsWindow = None, last_years: LastYears = None, warmup: Warmup = None,
     warmup_months: WarmupMonths = None,
+    layout: Annotated[str, typer.Option(
+        help="long (a row per metric and scenario), wide (a row per scenario, a column per"
+             " metric: for many sweep variants; with --format csv, every interval) or auto"
+             f" (wide from {WIDE_AT} scenarios).")] = "auto",
+    adjust: Annotated[str, typer.Option(
+        help="none, or holm: Holm-adjust the difference intervals over the alternatives"
+             " (family-wise 95%; advised from 6 alternatives).")] = "none",
 ) -> None:
     """Compare scenarios with a baseline: means, paired (CRN) differences, 95% intervals."""
     from . import compare as cmp
+    from .wide import pivot
 
     if format_ not in ("table", "csv", "markdown", "json"):
         fail(f"--format {format_}: must be table, csv, markdown or json")
+    if layout not in ("auto", "long", "wide"):
+        fail(f"--layout {layout}: must be auto, long or wide")
+    if adjust not in ("none", "holm"):
+        fail(f"--adjust {adjust}: must be none or holm")
     if output is not None and format_ == "table":
         fail("--output: give --format csv, markdown or json to write a file")
     _, baseline, values, frame, note = _comparison(dirs, baseline, metric, type_, years,
-                                                   last_years, warmup, warmup_months)
+                                                   last_years, warmup, warmup_months,
+                                                   None if adjust == "none" else adjust)
+    if layout == "auto":
+        layout = "wide" if frame["scenario"].nunique() >= WIDE_AT else "long"
     if format_ == "table":
-        print_comparison(frame, baseline, note)
+        print_comparison(frame, baseline, note, values.span, layout)
         return
-    text = {"csv": lambda: cmp.to_csv(frame),
+    text = {"csv": lambda: (pivot(frame) if layout == "wide" else frame).to_csv(index=False),
             "markdown": lambda: cmp.to_markdown(frame, baseline, note),
             "json": lambda: cmp.to_json(frame, baseline, values)}[format_]()
     if output is None:
@@ -510,11 +575,35 @@ def report(
     out.print(f"report in {folder}: {', '.join(files)}", highlight=False, soft_wrap=True)
 
 
-def print_comparison(frame, baseline: str, note: str) -> None:
-    from .compare import HEADER, cells
+def comparison_title(frame, baseline: str, span: str) -> str:
+    """What a comparison table shows: the aircraft types, the baseline and the window."""
+    types = list(dict.fromkeys(frame["aircraft_type"]))
+    what = ", ".join("whole fleet (ALL)" if t == "ALL" else t for t in types)
+    label = frame.loc[frame["scenario"] == baseline, "label"]
+    shown = label.iloc[0] if len(label) and isinstance(label.iloc[0], str) else baseline
+    return (f"{what}, {span}: compared with {shown}, mean and paired difference [95% CI]"
+            if span else f"{what}: compared with {shown}, mean and paired difference [95% CI]")
 
-    table = Table(title=escape(f"Compared with {baseline}: mean and paired difference [95% CI]"),
-                  caption=escape(note))
+
+def print_comparison(frame, baseline: str, note: str, span: str = "",
+                     layout: str = "auto") -> None:
+    from .compare import HEADER, cells
+    from .wide import table_rows
+
+    if layout == "auto":
+        layout = "wide" if frame["scenario"].nunique() >= WIDE_AT else "long"
+    table = Table(title=escape(comparison_title(frame, baseline, span)), caption=escape(
+        note + (" Cells: mean (paired difference); the intervals: --layout wide --format csv"
+                " -o FILE." if layout == "wide" else "")))
+    if layout == "wide":
+        header, rows = table_rows(frame, baseline)
+        for i, name in enumerate(header):
+            table.add_column(escape(name), justify="right" if i >= 2 else "left")
+        for row in rows:
+            table.add_row(*map(escape, row))
+        (out if out.is_terminal else Console(width=max(out.width, 30 + 18 * len(header)))
+         ).print(table)
+        return
     types = frame["aircraft_type"].nunique() > 1
     for i, name in enumerate(HEADER):
         if i == 0 and not types:

@@ -129,14 +129,14 @@ def _read(source: Source, table: str, metrics: list[str], types: list[str]) -> p
 
 
 def available(sources: list[Source]) -> tuple[set[str], set[str]]:
-    """The metrics and aircraft types present in every directory."""
+    """The metrics present in every directory and the aircraft types present in any."""
     metrics, types = None, None
     for s in sources:
         frame = pd.read_parquet(s.path / "replications.parquet",
                                 columns=["aircraft_type", "metric"])
         m, t = set(frame["metric"].astype(str)), set(frame["aircraft_type"].astype(str))
         metrics = m if metrics is None else metrics & m
-        types = t if types is None else types & t
+        types = t if types is None else types | t  # an absent type counts as 0
     return metrics, types
 
 
@@ -183,6 +183,7 @@ class Values:
     window: str
     warmup_months: int | None = None  # months cut from the start of the horizon
     warnings: list[str] = field(default_factory=list)
+    span: str = ""  # the months compared, "2023-01 to 2025-12"
 
 
 def load(sources: list[Source], metrics: list[str], types: list[str],
@@ -190,7 +191,7 @@ def load(sources: list[Source], metrics: list[str], types: list[str],
     """The per-replication values of `metrics` for `types`, over the window."""
     if window.whole:
         frame = pd.concat([_read(s, "replications.parquet", metrics, types) for s in sources])
-        return Values(frame[KEYS + ["value"]], _as_run(sources))
+        return Values(frame[KEYS + ["value"]], _as_run(sources), span=run_span(sources))
     needed = sorted({p for m in metrics for p in ([m, *parts_of(m)[:2]] if parts_of(m)
                                                    else [m])})
     series = pd.concat([_read(s, "timeseries.parquet", needed, types) for s in sources])
@@ -206,7 +207,8 @@ def load(sources: list[Source], metrics: list[str], types: list[str],
         cut = own + (window.warmup or 0)
     kept = _window_months(months, window, cut, own)
     series = series[series["month"].isin(kept)]
-    return Values(aggregate(series, metrics), _describe(window, cut, own, kept), cut, warnings)
+    return Values(aggregate(series, metrics), _describe(window, cut, own, kept), cut, warnings,
+                  f"{kept[0]} to {kept[-1]}")
 
 
 def own_warmup_months(sources: list[Source], months: list[str]) -> int:
@@ -309,6 +311,21 @@ def _ratio(metric: str, parts: tuple[str, str, float], means, sums, months) -> p
     return frame.set_index(["scenario", "replication", "aircraft_type", "metric"])["value"]
 
 
+def run_span(sources: list[Source]) -> str:
+    """The months of the window as run, [warm-up, horizon] of the first scenario:
+    "2023-01 to 2032-12"."""
+    import datetime as dt
+
+    for s in sources:
+        for scenario in s.manifest.get("scenarios", {}).values():
+            run = scenario.get("run", {})
+            start = dt.date.fromisoformat(str(run.get("start_date", "2023-01-01")))
+            first = start + dt.timedelta(days=float(run.get("warmup_days", 0)))
+            last = start + dt.timedelta(days=float(run.get("years", 10)) * 365.25 - 1)
+            return f"{first:%Y-%m} to {last:%Y-%m}"
+    return ""
+
+
 def _as_run(sources: list[Source]) -> str:
     m = sources[0].manifest
     warm = sorted(set((m.get("warmup_days") or {}).values())) or [0]
@@ -333,28 +350,55 @@ def _describe(window: Window, cut: int, own: int, months: list[str]) -> str:
 # ---- the comparison
 
 
+def zero_when_absent(metric: str) -> bool:
+    """Whether a type (or LRU, or fuel kind) absent from a scenario counts as 0 of this
+    metric: levels and counts do (no Su-27 is 0 Su-27s FMC), ratios and rates do not."""
+    name = metric.rpartition(".")[2]
+    return kind(metric) != "ratio" and not name.endswith(("_rate", "_utilization"))
+
+
 def compare(values: pd.DataFrame, baseline: str, level: float = 0.95,
-            metrics: list[str] | None = None, types: list[str] | None = None) -> pd.DataFrame:
+            metrics: list[str] | None = None, types: list[str] | None = None,
+            adjust: str | None = None) -> pd.DataFrame:
     """One row per (aircraft_type, metric, scenario): n, mean, ci_low, ci_high, and against
     the baseline the paired difference (diff, diff_low, diff_high), the relative change
-    (diff over the baseline's mean) and `significant` (the interval excludes zero)."""
+    (diff over the baseline's mean) and `significant` (the interval excludes zero).
+
+    A level or count of a type absent from a scenario is 0 in each of its replications.
+    `adjust="holm"` widens the difference intervals by Holm's step-down rule over the
+    alternatives (`sim.holm`); `diff_level` gives each interval's level."""
+    from .holm import holm_levels, paired_p
+
     rows = []
     order = list(dict.fromkeys(values["scenario"]))
     wide = values.pivot_table(index=["aircraft_type", "metric", "replication"],
                               columns="scenario", values="value", dropna=False, sort=False)
+    ran = values.groupby("scenario")["replication"].unique()
     for (aircraft_type, metric), block in wide.groupby(level=[0, 1], sort=False):
+        if zero_when_absent(metric):
+            block = block.copy()
+            reps = block.index.get_level_values("replication")
+            for scenario in block.columns:
+                block[scenario] = block[scenario].where(
+                    ~(block[scenario].isna() & reps.isin(ran[scenario])), 0.0)
         base = block[baseline] if baseline in block else None
         base_mean = t_interval(base.to_numpy())[0] if base is not None else math.nan
+        others = [s for s in order if s != baseline and s in block and base is not None]
+        levels = dict.fromkeys(others, level)
+        if adjust == "holm" and len(others) > 1:
+            p = [paired_p(base.to_numpy(), block[s].to_numpy()) for s in others]
+            levels = dict(zip(others, holm_levels(p, 1 - level)))
         for scenario in order:
             x = block[scenario].to_numpy() if scenario in block else np.array([])
             mean, _, low, high = t_interval(x, level)
             row = {"aircraft_type": aircraft_type, "metric": metric, "scenario": scenario,
                    "n": int((~np.isnan(x)).sum()), "mean": mean, "ci_low": low,
                    "ci_high": high, "diff": math.nan, "diff_low": math.nan,
-                   "diff_high": math.nan, "rel_change": math.nan, "significant": None}
-            if scenario != baseline and base is not None:
-                d, dl, dh = paired_interval(base.to_numpy(), x, level)
-                row.update(diff=d, diff_low=dl, diff_high=dh,
+                   "diff_high": math.nan, "rel_change": math.nan, "significant": None,
+                   "diff_level": math.nan}
+            if scenario in levels:
+                d, dl, dh = paired_interval(base.to_numpy(), x, levels[scenario])
+                row.update(diff=d, diff_low=dl, diff_high=dh, diff_level=levels[scenario],
                            rel_change=d / base_mean if base_mean else math.nan,
                            significant=bool(dl > 0 or dh < 0) if dl == dl else None)
             rows.append(row)
@@ -396,8 +440,10 @@ def cells(row, baseline: str) -> list[str]:
     mean = number(row["mean"], p)
     if row["n"] > 1:
         mean += f" [{number(row['ci_low'], p)}, {number(row['ci_high'], p)}]"
+    shown = row.get("label")
+    shown = shown if isinstance(shown, str) and shown else row["scenario"]
     if row["scenario"] == baseline:
-        return [row["aircraft_type"], row["metric"], row["scenario"], mean, "baseline", "", ""]
+        return [row["aircraft_type"], row["metric"], shown, mean, "baseline", "", ""]
     if row["diff"] == row["diff"]:
         q = decimals((row["diff_high"] - row["diff_low"]) / 2, row["diff"])
         diff = (f"{number(row['diff'], q, sign=True)} [{number(row['diff_low'], q)},"
@@ -405,14 +451,26 @@ def cells(row, baseline: str) -> list[str]:
     else:
         diff = "–"
     change = f"{row['rel_change']:+.1%}" if row["rel_change"] == row["rel_change"] else "–"
-    return [row["aircraft_type"], row["metric"], row["scenario"], mean, diff, change,
+    return [row["aircraft_type"], row["metric"], shown, mean, diff, change,
             "*" if row["significant"] else ""]
 
 
-def note(baseline: str, values: Values, n: int) -> str:
-    return (f"Baseline {baseline}; {n} replications, means with Student-t 95% intervals;"
+def note(baseline: str, values: Values, n: int, adjust: str | None = None,
+         alternatives: int = 0) -> str:
+    """The caption of a comparison: baseline, replications, intervals, window."""
+    text = (f"Baseline {baseline}; {n} replications, means with Student-t 95% intervals;"
             f" differences paired by replication (common random numbers); * marks a"
-            f" difference whose 95% interval excludes zero. Window: {values.window}.")
+            f" difference whose interval excludes zero.")
+    if adjust == "holm":
+        text += (f" Difference intervals Holm-adjusted over the {alternatives} alternatives"
+                 " (family-wise 95%).")
+    elif alternatives >= HOLM_HINT_AT:
+        text += (f" With {alternatives} alternatives, some 95% intervals miss by chance:"
+                 " --adjust holm widens them.")
+    return text + f" Window: {values.window}."
+
+
+HOLM_HINT_AT = 6  # alternatives from which the caption suggests --adjust holm
 
 
 def to_csv(frame: pd.DataFrame) -> str:
