@@ -113,7 +113,7 @@ def test_paired_interval_is_narrower_than_the_unpaired_one(sweep_dir):
 def test_compare_table_and_formats(sweep_dir, tmp_path):
     result = invoke("compare", sweep_dir)
     assert result.exit_code == 0, result.output
-    for text in ("mc_rate", "status_quo/2", "baseline", "hours_per_pilot", "*"):
+    for text in ("mc_rate", "policy=none", "baseline", "hours_per_pilot", "*"):
         assert text in result.output
     frame = pd.read_csv(pd.io.common.StringIO(invoke("compare", sweep_dir, "-f", "csv").output))
     assert set(frame.metric) == set(cmp.DEFAULT_METRICS)
