@@ -118,12 +118,31 @@ def scenarios(sources: list[Source]) -> list[str]:
     return [shown for s in sources for shown in s.names.values()]
 
 
-def _read(source: Source, table: str, metrics: list[str], types: list[str]) -> pd.DataFrame:
-    frame = pd.read_parquet(source.path / table, filters=[("metric", "in", metrics),
-                                                          ("aircraft_type", "in", types)])
+def read_table(path: Path, metrics: list[str] | None = None,
+               types: list[str] | None = None) -> pd.DataFrame:
+    """A result table with the dotted metric names of the model (`radar.backorders`: the
+    table's component and metric joined) and months as "YYYY-MM"; labels as strings."""
+    filters = []
+    if metrics is not None:
+        filters.append(("metric", "in", sorted({m.rpartition(".")[2] for m in metrics})))
+    if types is not None:
+        filters.append(("aircraft_type", "in", list(types)))
+    frame = pd.read_parquet(path, filters=filters or None)
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype(str)
+    if "component" in frame:
+        component = frame.pop("component")
+        frame["metric"] = (component + ".").where(component != "", "") + frame["metric"]
+    if metrics is not None:
+        frame = frame[frame["metric"].isin(metrics)]
+    if "month" in frame:
+        frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+    return frame.reset_index(drop=True)
+
+
+def _read(source: Source, table: str, metrics: list[str], types: list[str]) -> pd.DataFrame:
+    frame = read_table(source.path / table, metrics, types)
     frame["scenario"] = frame["scenario"].map(source.names)
     return frame
 
@@ -133,8 +152,10 @@ def available(sources: list[Source]) -> tuple[set[str], set[str]]:
     metrics, types = None, None
     for s in sources:
         frame = pd.read_parquet(s.path / "replications.parquet",
-                                columns=["aircraft_type", "metric"])
-        m, t = set(frame["metric"].astype(str)), set(frame["aircraft_type"].astype(str))
+                                columns=["aircraft_type", "component", "metric"]
+                                ).drop_duplicates().astype(str)
+        component = (frame["component"] + ".").where(frame["component"] != "", "")
+        m, t = set(component + frame["metric"]), set(frame["aircraft_type"])
         metrics = m if metrics is None else metrics & m
         types = t if types is None else types | t  # an absent type counts as 0
     return metrics, types

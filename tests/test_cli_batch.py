@@ -4,11 +4,11 @@ progress, bad input, and a batch killed with SIGKILL and resumed."""
 import contextlib
 import io
 import json
-import tomllib
 import signal
 import subprocess
 import sys
 import time
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
