@@ -313,7 +313,9 @@ def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
                   opts.out or default_out(expanded), opts.force, opts.retry_failed,
                   _precision(opts), [e.sweep for e in expanded if e.sweep])
     try:
-        with _pool(opts) as pool, BatchProgress(err, not opts.quiet and err.is_terminal) as bar:
+        progress = BatchProgress(err, not opts.quiet and err.is_terminal, len(batch.scenarios),
+                                 announce=not opts.quiet, out=str(batch.out))
+        with _pool(opts) as pool, progress as bar:
             report = run_batch(batch, pool, bar)
     except (StoreError, ExecutorError, BatchError) as exc:
         fail(str(exc))
