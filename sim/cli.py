@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, tomlfmt
-from .scenario import ScenarioError, dump, printable
+from . import __version__
+from .scenario import ScenarioError, dump, printable, to_toml
 from .sweep import Expanded, GridError, expand, parse_grid
 
 try:  # typer 0.2x carries its own copy of click
@@ -51,7 +51,7 @@ class OneLineErrors(typer.core.TyperGroup):
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  cls=OneLineErrors,
+                  cls=OneLineErrors, rich_markup_mode=None,
                   help="Simulate an air force's fleet readiness under sanctions, tail by tail.")
 
 HEADLINE = ("mc_rate", "fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "active_aircraft",
@@ -59,6 +59,7 @@ HEADLINE = ("mc_rate", "fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "active
 DEFAULT_SCENARIOS = ("status_quo", "russian_transfer")  # the default comparison
 DEFAULT_REPLICATIONS = 30  # the default comparison in about a minute on 2 cores
 FAILURES_SHOWN = 5
+WIDE_AT = 5  # scenarios from which a comparison is laid out wide (sim.wide.WIDE_AT)
 
 
 class UsageError(Exception):
@@ -82,14 +83,33 @@ def resolve_scenario(arg: str) -> Path:
     raise ScenarioError(arg, "", "no such file or shipped scenario")
 
 
-def load_all(args: list[str], overrides: list[str], grid: dict | None = None) -> list[Expanded]:
-    """Each argument's scenario, or its sweep variants; names must differ across them all."""
-    expanded = [expand(resolve_scenario(a), overrides, grid) for a in args]
+def load_all(args: list[str], overrides: list[str], grid: dict | None = None,
+             years: float | None = None) -> list[Expanded]:
+    """Each argument's scenario, or its sweep variants; names must differ across them all.
+    `years` (the --years option) is the number of years reported after each scenario's own
+    warm-up: the horizon becomes warm-up + years."""
+    expanded = [_expand_years(resolve_scenario(a), overrides, grid, years) for a in args]
     names = [s.name for e in expanded for s in e.scenarios]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:
         raise UsageError(f"two scenarios are named '{duplicate}': names must differ in one run")
     return expanded
+
+
+MAX_YEARS = 100  # run.years' upper bound in the schema
+
+
+def _expand_years(path: Path, overrides: list[str], grid: dict | None,
+                  years: float | None) -> Expanded:
+    expanded = expand(path, overrides, grid)
+    if years is None:
+        return expanded
+    warmup = expanded.base.run.warmup_days / 365.25
+    if years <= 0 or warmup + years > MAX_YEARS:
+        raise UsageError(f"--years {years:g}: must be above 0 and, with the {warmup:g}-year"
+                         f" warm-up of {path}, at most {MAX_YEARS - warmup:g} (the horizon run.years"
+                         f" is warm-up + years, at most {MAX_YEARS})")
+    return expand(path, [*overrides, f"run.years={warmup + years!r}"], grid)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -99,8 +119,10 @@ def fail(message: str, code: int = 2) -> None:
 
 SetOption = Annotated[list[str], typer.Option(
     "--set", "-s", metavar="KEY=VALUE",
+    show_default=False,
     help="Override a scenario value by its dotted key, e.g. --set types.MiG-29.count=18."
-         " Repeatable; the value is read as TOML (numbers, strings, true/false).")]
+         " Repeatable; the value is read as TOML (numbers, strings, true/false)."
+         " [default: none]")]
 
 
 @app.command()
@@ -137,7 +159,7 @@ def show(file: Annotated[str, typer.Argument(help="Scenario file or name.")],
     data = dump(expanded.base)
     if expanded.sweep:
         data["sweep"] = expanded.sweep["grid"]
-    sys.stdout.write(tomlfmt.dumps(data))
+    sys.stdout.write(to_toml(data))
 
 
 @app.command("list")
@@ -168,7 +190,9 @@ Replications = Annotated[int, typer.Option(
     "--replications", "-n", min=1, max=MAX_REPLICATIONS,
     help="Replications per scenario (with --precision: the first round).")]
 Years = Annotated[float | None, typer.Option(
-    help="Horizon in years, overriding each scenario's run.years.")]
+    show_default=False,
+    help="Years reported after the warm-up, overriding each scenario's run.years"
+         " [default: the scenario's].")]
 Seed = Annotated[int, typer.Option(min=0, max=MAX_SEED,
                                    help="Root seed of the batch (0 to 2^63-1).")]
 Out = Annotated[Path | None, typer.Option(
@@ -176,23 +200,28 @@ Out = Annotated[Path | None, typer.Option(
     help="Results directory [default: results/<scenario>[+<scenario>...]]; an existing one"
          " made by the same batch is resumed.")]
 Force = Annotated[bool, typer.Option(
+    "--force", show_default=False,
     help="Replace an existing results directory made by another batch (other scenarios,"
-         " seed or version) instead of refusing it.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no table.")]
+         " seed or version) instead of refusing it. [default: off]")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", show_default=False,
+                                     help="No progress bar, no table. [default: off]")]
 Workers = Annotated[int | None, typer.Option(
     "--workers", "-w", min=1, max=1024, show_default=False,
     help="Worker processes [default: the machine's cores]; with --scheduler local, the"
          " LocalCluster's workers.")]
 Scheduler = Annotated[str | None, typer.Option(
-    metavar="ADDRESS", help="Run on a Dask cluster: its scheduler's address"
-                            " (tcp://host:8786), or 'local' to start a LocalCluster here."
-                            " Needs pip install 'fleetsim[dask]'.")]
+    metavar="ADDRESS", show_default=False,
+    help="Run on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' to"
+         " start a LocalCluster here. Needs pip install 'fleetsim[dask]'."
+         " [default: off, a process pool]")]
 RetryFailed = Annotated[bool, typer.Option(
-    help="Run the replications that failed in an earlier run of this batch again.")]
+    "--retry-failed", show_default=False,
+    help="Run the replications that failed in an earlier run of this batch again."
+         " [default: off]")]
 PrecisionOpt = Annotated[float | None, typer.Option(
     "--precision", min=0, max=1, show_default=False,
     help="Add replications until the 95% confidence half-width of --metric is within this"
-         " fraction of its mean, in every scenario (e.g. 0.02).")]
+         " fraction of its mean, in every scenario (e.g. 0.02). [default: off]")]
 Metric = Annotated[str, typer.Option(
     metavar="[TYPE:]METRIC", help="The metric of --precision; of the whole fleet (ALL)"
                                   " unless a type is given, e.g. MiG-29:mc_rate.")]
@@ -238,16 +267,30 @@ def run(
     if replications is None:
         replications = 10 if scenarios else DEFAULT_REPLICATIONS
     try:
-        expanded = load_all(scenarios or list(DEFAULT_SCENARIOS), _overrides(set_, years))
+        expanded = load_all(scenarios or list(DEFAULT_SCENARIOS), set_, years=years)
     except (ScenarioError, UsageError) as exc:
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                       retry_failed, precision, metric, max_replications)
     results = execute(expanded, opts)
-    if not quiet and sum(len(e.scenarios) for e in expanded) > 1:
-        _, baseline, _, frame, note = _comparison([results], None, [], [], None, None, None,
-                                                  None)
-        print_comparison(frame, baseline, note)
+    _after_batch(expanded, results, quiet)
+
+
+def _after_batch(expanded: list[Expanded], results: Path, quiet: bool) -> None:
+    """With several scenarios (or sweep variants): print their paired comparison with the
+    first and write it to `compare.csv` in the results directory."""
+    from . import compare as cmp
+
+    if sum(len(e.scenarios) for e in expanded) < 2:
+        return
+    _, baseline, values, frame, note = _comparison([results], None, [], [], None, None, None,
+                                                   None)
+    try:
+        (results / "compare.csv").write_text(cmp.to_csv(frame))
+    except OSError as exc:
+        fail(f"{results}/compare.csv: {exc.strerror or exc}")
+    if not quiet:
+        print_comparison(frame, baseline, note, values.span)
 
 
 @app.command()
@@ -255,8 +298,10 @@ def sweep(
     scenario: Annotated[str, typer.Argument(help="Scenario file or name of a shipped scenario.")],
     grid: Annotated[list[str], typer.Option(
         "--grid", "-g", metavar="KEY=V1,V2,...",
+        show_default=False,
         help="Sweep a dotted key over comma-separated values (read as TOML). Repeatable: the"
-             " variants are the cartesian product, with the file's [sweep] table.")] = [],
+             " variants are the cartesian product, with the file's [sweep] table."
+             " [default: the file's [sweep] table]")] = [],
     replications: Replications = 10, years: Years = None, seed: Seed = 20230101,
     out_dir: Out = None, set_: SetOption = [], force: Force = False, quiet: Quiet = False,
     workers: Workers = None, scheduler: Scheduler = None, retry_failed: RetryFailed = False,
@@ -265,14 +310,16 @@ def sweep(
 ) -> None:
     """Run every variant of a parameter grid as one batch, under common random numbers."""
     try:
-        expanded = load_all([scenario], _overrides(set_, years), parse_grid(grid))
+        expanded = load_all([scenario], set_, parse_grid(grid), years)
     except (ScenarioError, UsageError, GridError) as exc:
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     if expanded[0].sweep is None:
         fail(f"--grid: nothing to sweep; give --grid dotted.key=value1,value2,... or a [sweep]"
              f" table in {scenario}")
-    execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
-                                 retry_failed, precision, metric, max_replications))
+    results = execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers,
+                                           scheduler, retry_failed, precision, metric,
+                                           max_replications))
+    _after_batch(expanded, results, quiet)
 
 
 def _overrides(set_: list[str], years: float | None) -> list[str]:
@@ -296,7 +343,9 @@ def execute(expanded: list[Expanded], opts: RunOptions,
                   _precision(opts), [e.sweep for e in expanded if e.sweep],
                   first_replication or {})
     try:
-        with _pool(opts) as pool, BatchProgress(err, not opts.quiet and err.is_terminal) as bar:
+        progress = BatchProgress(err, not opts.quiet and err.is_terminal, len(batch.scenarios),
+                                 announce=not opts.quiet, out=str(batch.out))
+        with _pool(opts) as pool, progress as bar:
             report = run_batch(batch, pool, bar)
     except (StoreError, ExecutorError, BatchError) as exc:
         fail(str(exc))
@@ -306,7 +355,7 @@ def execute(expanded: list[Expanded], opts: RunOptions,
     except KeyboardInterrupt:
         fail(f"interrupted; the finished replications are kept in {batch.out}: run the same"
              f" command to resume", 130)
-    _report(report, opts.quiet)
+    _report(report, opts.quiet, expanded)
     return batch.out
 
 
@@ -343,7 +392,7 @@ def _pool(opts: RunOptions):
     return process_pool(opts.workers or cores())
 
 
-def _report(report, quiet: bool) -> None:
+def _report(report, quiet: bool, expanded: list[Expanded]) -> None:
     for line in report.quarantined[:FAILURES_SHOWN]:
         err.print(f"set aside and run again: {printable(line)}", highlight=False,
                   soft_wrap=True, markup=False)
@@ -352,7 +401,7 @@ def _report(report, quiet: bool) -> None:
                   f" {report.out}/parts/quarantine/quarantine.log", highlight=False,
                   soft_wrap=True, markup=False)
     if not quiet and len(report.summary):
-        print_summary(report.summary)
+        print_summary(report.summary, expanded)
     runs = f"{report.replications} replications" + (
         f" (stopped: {report.stop['reason']})" if report.stop.get("rule") == "precision" else "")
     out.print(f"{runs}, {report.runs} finished ({report.ran} run now), {report.events:,} events,"
@@ -368,14 +417,39 @@ def _report(report, quiet: bool) -> None:
              " run the same command with --retry-failed to run them again", 1)
 
 
-def print_summary(summary) -> None:
-    """The whole-fleet headline metrics per scenario, mean and 95% interval."""
-    table = Table(title="Whole fleet (ALL), mean over replications [95% CI]")
-    table.add_column("metric")
+def print_summary(summary, expanded: list[Expanded] = ()) -> None:
+    """The whole-fleet headline metrics per scenario, mean and 95% interval, over the window
+    as run; sweep variants are shown by their values."""
+    import datetime as dt
+
+    from .labels import variant_labels
+
+    first = expanded[0].scenarios[0].run if expanded else None
+    span = ""
+    if first is not None:
+        begin = first.start_date + dt.timedelta(days=first.warmup_days)
+        end = first.start_date + dt.timedelta(days=first.horizon_days - 1)
+        span = f", {begin:%Y-%m} to {end:%Y-%m}"
+    shown = variant_labels([e.sweep for e in expanded if e.sweep])
+    table = Table(title=f"Whole fleet (ALL){span}, mean over replications [95% CI]")
     rows = summary[summary["aircraft_type"] == "ALL"]
     names = list(dict.fromkeys(rows["scenario"]))
+    if len(names) >= WIDE_AT:  # many scenarios (sweep variants): one row each, means only
+        table.title = f"Whole fleet (ALL){span}, mean over replications"
+        table.add_column("scenario")
+        for metric in HEADLINE:
+            table.add_column(metric, justify="right")
+        for name in names:
+            means = rows[rows["scenario"] == name].set_index("metric")["mean"]
+            table.add_row(escape(shown.get(name, name)), *[
+                (f"{means[m]:,.0f}" if abs(means[m]) >= 100 else f"{means[m]:.3g}")
+                if m in means else "" for m in HEADLINE])
+        (out if out.is_terminal else Console(width=max(out.width, 30 + 14 * len(HEADLINE)))
+         ).print(table)
+        return
+    table.add_column("metric")
     for name in names:
-        table.add_column(name, justify="right")
+        table.add_column(escape(shown.get(name, name)), justify="right")
     for metric in HEADLINE:
         cells = []
         for name in names:
@@ -409,20 +483,27 @@ Types = Annotated[list[str], typer.Option(
     help="An aircraft type, or ALL for the whole fleet (repeatable) [default: ALL].")]
 YearsWindow = Annotated[str | None, typer.Option(
     "--years", metavar="FIRST-LAST", show_default=False,
-    help="Compare over these calendar years only, e.g. 2026-2028 (from the monthly table).")]
+    help="Compare over these calendar years only, e.g. 2026-2028 (from the monthly table)."
+         " [default: the whole window as run]")]
 LastYears = Annotated[float | None, typer.Option(
-    min=0, show_default=False, help="Compare over the last N years of the horizon only.")]
+    min=0, show_default=False,
+    help="Compare over the last N years of the horizon only. [default: off]")]
 Warmup = Annotated[str | None, typer.Option(
     metavar="auto", show_default=False,
-    help="'auto': detect the warm-up with MSER-5 on the monthly mean of the first metric"
-         " (first type) and exclude it.")]
+    help="'auto': detect the warm-up with MSER-5 on the baseline's monthly mean of the first"
+         " metric (first type); a cut beyond the scenario's own warm-up is warned about."
+         " [default: the scenario's own warm-up]")]
 WarmupMonths = Annotated[int | None, typer.Option(
-    min=0, show_default=False, help="Exclude the first K months of the horizon.")]
+    min=0, show_default=False,
+    help="Exclude K more months after the scenario's own warm-up. [default: 0]")]
 
 
-def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup_months):
-    """Open the directories, check the options, load the values and compare them."""
+def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup_months,
+                adjust=None):
+    """Open the directories, check the options, load the values and compare them; the
+    frame's `label` column shows each scenario (a sweep variant by its values)."""
     from . import compare as cmp
+    from .labels import labels
 
     try:
         if warmup is not None and warmup_months is not None:
@@ -447,13 +528,20 @@ def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup
             if t not in types_present:
                 raise cmp.CompareError(f"--type {t}: no such aircraft type (types:"
                                        f" {', '.join(sorted(types_present))})")
-        values = cmp.load(sources, metrics, types, window)
+        values = cmp.load(sources, metrics, types, window, baseline)
         cmp.check_present(values.frame, list(metric), types)
     except cmp.CompareError as exc:
         fail(str(exc))
-    frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types)
+    for warning in values.warnings:
+        err.print(f"warning: {warning}", highlight=False, soft_wrap=True, markup=False)
+    frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types, adjust=adjust)
+    shown = {}
+    for s in sources:
+        shown.update(labels(s.names.values(), s.manifest, s.names))
+    frame.insert(3, "label", frame["scenario"].map(shown))
     n = int(frame["n"].max()) if len(frame) else 0
-    return sources, baseline, values, frame, cmp.note(baseline, values, n)
+    return sources, baseline, values, frame, cmp.note(shown.get(baseline, baseline), values, n,
+                                                      adjust, len(names) - 1)
 
 
 @app.command()
@@ -463,23 +551,39 @@ def compare(
         "--format", "-f", help="table (a rich table), csv, markdown or json.")] = "table",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", show_default=False,
-        help="Write csv, markdown or json to this file instead of stdout.")] = None,
+        help="Write csv, markdown or json to this file instead of stdout."
+             " [default: stdout]")] = None,
     years: YearsWindow = None, last_years: LastYears = None, warmup: Warmup = None,
     warmup_months: WarmupMonths = None,
+    layout: Annotated[str, typer.Option(
+        help="long (a row per metric and scenario), wide (a row per scenario, a column per"
+             " metric: for many sweep variants; with --format csv, every interval) or auto"
+             f" (wide from {WIDE_AT} scenarios).")] = "auto",
+    adjust: Annotated[str, typer.Option(
+        help="none, or holm: Holm-adjust the difference intervals over the alternatives"
+             " (family-wise 95%; advised from 6 alternatives).")] = "none",
 ) -> None:
     """Compare scenarios with a baseline: means, paired (CRN) differences, 95% intervals."""
     from . import compare as cmp
+    from .wide import pivot
 
     if format_ not in ("table", "csv", "markdown", "json"):
         fail(f"--format {format_}: must be table, csv, markdown or json")
+    if layout not in ("auto", "long", "wide"):
+        fail(f"--layout {layout}: must be auto, long or wide")
+    if adjust not in ("none", "holm"):
+        fail(f"--adjust {adjust}: must be none or holm")
     if output is not None and format_ == "table":
         fail("--output: give --format csv, markdown or json to write a file")
     _, baseline, values, frame, note = _comparison(dirs, baseline, metric, type_, years,
-                                                   last_years, warmup, warmup_months)
+                                                   last_years, warmup, warmup_months,
+                                                   None if adjust == "none" else adjust)
+    if layout == "auto":
+        layout = "wide" if frame["scenario"].nunique() >= WIDE_AT else "long"
     if format_ == "table":
-        print_comparison(frame, baseline, note)
+        print_comparison(frame, baseline, note, values.span, layout)
         return
-    text = {"csv": lambda: cmp.to_csv(frame),
+    text = {"csv": lambda: (pivot(frame) if layout == "wide" else frame).to_csv(index=False),
             "markdown": lambda: cmp.to_markdown(frame, baseline, note),
             "json": lambda: cmp.to_json(frame, baseline, values)}[format_]()
     if output is None:
@@ -512,11 +616,35 @@ def report(
     out.print(f"report in {folder}: {', '.join(files)}", highlight=False, soft_wrap=True)
 
 
-def print_comparison(frame, baseline: str, note: str) -> None:
-    from .compare import HEADER, cells
+def comparison_title(frame, baseline: str, span: str) -> str:
+    """What a comparison table shows: the aircraft types, the baseline and the window."""
+    types = list(dict.fromkeys(frame["aircraft_type"]))
+    what = ", ".join("whole fleet (ALL)" if t == "ALL" else t for t in types)
+    label = frame.loc[frame["scenario"] == baseline, "label"]
+    shown = label.iloc[0] if len(label) and isinstance(label.iloc[0], str) else baseline
+    return (f"{what}, {span}: compared with {shown}, mean and paired difference [95% CI]"
+            if span else f"{what}: compared with {shown}, mean and paired difference [95% CI]")
 
-    table = Table(title=escape(f"Compared with {baseline}: mean and paired difference [95% CI]"),
-                  caption=escape(note))
+
+def print_comparison(frame, baseline: str, note: str, span: str = "",
+                     layout: str = "auto") -> None:
+    from .compare import HEADER, cells
+    from .wide import table_rows
+
+    if layout == "auto":
+        layout = "wide" if frame["scenario"].nunique() >= WIDE_AT else "long"
+    table = Table(title=escape(comparison_title(frame, baseline, span)), caption=escape(
+        note + (" Cells: mean (paired difference); the intervals: --layout wide --format csv"
+                " -o FILE." if layout == "wide" else "")))
+    if layout == "wide":
+        header, rows = table_rows(frame, baseline)
+        for i, name in enumerate(header):
+            table.add_column(escape(name), justify="right" if i >= 2 else "left")
+        for row in rows:
+            table.add_row(*map(escape, row))
+        (out if out.is_terminal else Console(width=max(out.width, 30 + 18 * len(header)))
+         ).print(table)
+        return
     types = frame["aircraft_type"].nunique() > 1
     for i, name in enumerate(HEADER):
         if i == 0 and not types:

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import tomlfmt
+from .scenario import to_toml
 from .cli import SetOption, UsageError, app, fail, load_all, out, resolve_scenario
 from .scenario import ScenarioError, load
 
@@ -163,7 +163,7 @@ def spares(
     (folder / "package.toml").write_text(
         f"# fleetsim spares {scenario} --type {type_}: the optimised package,"
         f" {chosen.cost_musd:.2f}"
-        f" MUSD, screen FMC {chosen.fmc:.1f}\n" + tomlfmt.dumps(fragment))
+        f" MUSD, screen FMC {chosen.fmc:.1f}\n" + to_toml(fragment))
     _print_package(type_, base, points, chosen, hand, hand_point, alternative)
     if scenario_out is not None:
         _write_scenario(scenario_out, path, scen, type_, channel, fragment, chosen, hand_point)
@@ -235,7 +235,7 @@ def _write_scenario(target: Path, source: Path, scen, type_, channel, fragment, 
             f" (the hand-made '{channel}': {hand_point.cost_musd:.2f} MUSD,"
             f" {hand_point.fmc:.1f}).\n")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text + tomlfmt.dumps({**head, **body}))
+    target.write_text(text + to_toml({**head, **body}))
     try:
         load(target)
     except ScenarioError as exc:

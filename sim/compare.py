@@ -188,34 +188,53 @@ def check_pairs(sources: list[Source], baseline: str) -> None:
                     " comparisons need the same horizon and window")
 
 
-def _read(source: Source, table: str, metrics: list[str], types: list[str]) -> pd.DataFrame:
+def read_table(path: Path, metrics: list[str] | None = None,
+               types: list[str] | None = None) -> pd.DataFrame:
+    """A result table with the dotted metric names of the model (`radar.backorders`: the
+    table's component and metric joined) and months as "YYYY-MM"; labels as strings."""
+    filters = []
+    if metrics is not None:
+        filters.append(("metric", "in", sorted({m.rpartition(".")[2] for m in metrics})))
+    if types is not None:
+        filters.append(("aircraft_type", "in", list(types)))
     try:
-        frame = pd.read_parquet(source.path / table, filters=[("metric", "in", metrics),
-                                                              ("aircraft_type", "in", types)])
-        frame = frame[KEYS + ["value"] + (["month"] if table == "timeseries.parquet" else [])]
+        frame = pd.read_parquet(path, filters=filters or None)
     except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as exc:
-        raise CompareError(f"{source.path / table}: cannot be read as a fleetsim table"
-                           f" ({_short(exc)})") from None
+        raise CompareError(f"{path}: cannot be read as a fleetsim table ({_short(exc)})") from None
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.CategoricalDtype):
             frame[column] = frame[column].astype(str)
+    if "component" in frame:
+        component = frame.pop("component")
+        frame["metric"] = (component + ".").where(component != "", "") + frame["metric"]
+    if metrics is not None:
+        frame = frame[frame["metric"].isin(metrics)]
+    if "month" in frame:
+        frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+    return frame.reset_index(drop=True)
+
+
+def _read(source: Source, table: str, metrics: list[str], types: list[str]) -> pd.DataFrame:
+    frame = read_table(source.path / table, metrics, types)
     frame["scenario"] = frame["scenario"].map(source.names)
     return frame
 
 
 def available(sources: list[Source]) -> tuple[set[str], set[str]]:
-    """The metrics and aircraft types present in every directory."""
+    """The metrics present in every directory and the aircraft types present in any."""
     metrics, types = None, None
     for s in sources:
         try:
             frame = pd.read_parquet(s.path / "replications.parquet",
-                                    columns=["aircraft_type", "metric"])
+                                    columns=["aircraft_type", "component", "metric"]
+                                    ).drop_duplicates().astype(str)
         except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as exc:
             raise CompareError(f"{s.path / 'replications.parquet'}: cannot be read as a"
                                f" fleetsim table ({_short(exc)})") from None
-        m, t = set(frame["metric"].astype(str)), set(frame["aircraft_type"].astype(str))
+        component = (frame["component"] + ".").where(frame["component"] != "", "")
+        m, t = set(component + frame["metric"]), set(frame["aircraft_type"])
         metrics = m if metrics is None else metrics & m
-        types = t if types is None else types & t
+        types = t if types is None else types | t  # an absent type counts as 0
     return metrics, types
 
 
@@ -235,11 +254,13 @@ def check_present(values: pd.DataFrame, metrics: list[str], types: list[str]) ->
 
 @dataclass(frozen=True)
 class Window:
-    """Part of the horizon: calendar years, the last years, and a warm-up to drop."""
+    """Part of the horizon: calendar years, the last years, and the warm-up to drop: the
+    scenario's own (run.warmup_days) plus `warmup` more months, or "auto" (MSER-5 on the
+    baseline, never less than the scenario's own)."""
 
     years: tuple[int, int] | None = None
     last_years: float | None = None
-    warmup: str | int | None = None  # "auto" (MSER-5) or months
+    warmup: str | int | None = None  # "auto" (MSER-5) or months after the own warm-up
 
     @property
     def whole(self) -> bool:
@@ -269,61 +290,102 @@ class Values:
 
     frame: pd.DataFrame  # scenario, replication, aircraft_type, metric, value
     window: str
-    warmup_months: int | None = None
+    warmup_months: int | None = None  # months cut from the start of the horizon
+    warnings: list[str] = field(default_factory=list)
+    span: str = ""  # the months compared, "2023-01 to 2025-12"
 
 
 def load(sources: list[Source], metrics: list[str], types: list[str],
-         window: Window = Window()) -> Values:
+         window: Window = Window(), baseline: str | None = None) -> Values:
     """The per-replication values of `metrics` for `types`, over the window."""
     if window.whole:
         frame = pd.concat([_read(s, "replications.parquet", metrics, types) for s in sources])
-        return Values(frame[KEYS + ["value"]], _as_run(sources))
+        return Values(frame[KEYS + ["value"]], _as_run(sources), span=run_span(sources))
     needed = sorted({p for m in metrics for p in ([m, *parts_of(m)[:2]] if parts_of(m)
                                                    else [m])})
     series = pd.concat([_read(s, "timeseries.parquet", needed, types) for s in sources])
-    warmup = window.warmup
-    if warmup == "auto":
-        warmup = detect_warmup(series, metrics[0], types[0])
-    months = _window_months(series, window, warmup or 0)
-    series = series[series["month"].isin(months)]
-    return Values(aggregate(series, metrics), _describe(window, warmup, months), warmup)
-
-
 def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:160] or type(exc).__name__
 
 
-def detect_warmup(series: pd.DataFrame, metric: str, aircraft_type: str) -> int:
-    """MSER-5 truncation (months) of the mean over replications of `metric` for
-    `aircraft_type`, the largest over the scenarios (so that every scenario drops as many)."""
-    rows = series[(series["metric"] == metric) & (series["aircraft_type"] == aircraft_type)]
-    cuts = [mser(g.groupby("month").value.mean().sort_index().to_numpy())
-            for _, g in rows.groupby("scenario")]
-    return max(cuts, default=0)
-
-
-def _window_months(series: pd.DataFrame, window: Window, warmup: int) -> list[str]:
     months = sorted(series["month"].unique())
-    if warmup >= len(months):
-        raise CompareError(f"--warmup-months {warmup}: the horizon has only {len(months)}"
-                           " months")
-    kept = months[warmup:]
+    own = own_warmup_months(sources, months)
+    warnings = []
+    if window.warmup == "auto":
+        found = detect_warmup(series, metrics[0], types[0], baseline)
+        cut, warning = auto_cut(found, own, months, f"{baseline or 'the baseline'}'s"
+                                                    f" {types[0]} {metrics[0]}")
+        warnings += [warning] if warning else []
+    else:
+        cut = own + (window.warmup or 0)
+    kept = _window_months(months, window, cut, own)
+    series = series[series["month"].isin(kept)]
+    return Values(aggregate(series, metrics), _describe(window, cut, own, kept), cut, warnings,
+                  f"{kept[0]} to {kept[-1]}")
+
+
+def own_warmup_months(sources: list[Source], months: list[str]) -> int:
+    """Months of the horizon that begin before the end of the scenarios' own warm-up
+    (run.warmup_days from run.start_date; the longest over the scenarios)."""
+    import datetime as dt
+
+    ends = []
+    for s in sources:
+        for name, scenario in s.manifest.get("scenarios", {}).items():
+            run = scenario.get("run", {})
+            start = dt.date.fromisoformat(str(run.get("start_date", "2023-01-01")))
+            ends.append(start + dt.timedelta(days=float(run.get("warmup_days", 0))))
+    end = max(ends, default=None)
+    if end is None:
+        return 0
+    return sum(1 for m in months if dt.date.fromisoformat(f"{m}-01") < end)
+
+
+def auto_cut(found: int, own: int, months: list[str], what: str) -> tuple[int, str | None]:
+    """The months `--warmup auto` cuts (MSER-5's `found`, never less than the scenario's own
+    warm-up) and a warning when MSER-5 cuts beyond the scenario's own warm-up."""
+    if found <= own:
+        return own, None
+    return found, (f"--warmup auto: MSER-5 on {what} cuts {found} months (to {months[found]}),"
+                   f" {found - own} beyond the scenario's own warm-up of {own} months; check"
+                   " that it is not a change of the scenario (a delivery, a surge) before"
+                   " trusting the window")
+
+
+def detect_warmup(series: pd.DataFrame, metric: str, aircraft_type: str,
+                  baseline: str | None = None) -> int:
+    """MSER-5 truncation (months from the start of the horizon) of the baseline's mean over
+    replications of `metric` for `aircraft_type` (the first scenario when no baseline is
+    given). The other scenarios are not looked at: a change they make (a delivery, a surge)
+    is a result, not a warm-up."""
+    rows = series[(series["metric"] == metric) & (series["aircraft_type"] == aircraft_type)]
+    baseline = baseline if baseline is not None else next(iter(rows["scenario"]), None)
+    rows = rows[rows["scenario"] == baseline]
+    return mser(rows.groupby("month").value.mean().sort_index().to_numpy()) if len(rows) else 0
+
+
+def _window_months(months: list[str], window: Window, cut: int, own: int) -> list[str]:
+    if cut >= len(months):
+        extra = window.warmup if isinstance(window.warmup, int) else 0
+        raise CompareError(f"--warmup-months {extra}: the scenario's own warm-up of {own}"
+                           f" months and {extra} more leave no month of the {len(months)}-month"
+                           f" horizon; at most {max(len(months) - own - 1, 0)}")
+    kept = months[cut:]
     if window.last_years is not None:
         if not math.isfinite(window.last_years):
             raise CompareError(f"--last-years {window.last_years:g}: must be a finite number")
         count = round(window.last_years * 12)
-        if count < 1 or count > len(months):
-            raise CompareError(f"--last-years {window.last_years:g}: must be within the"
-                               f" horizon ({len(months)} months, {months[0]} to {months[-1]})")
-        kept = [m for m in kept if m in months[-count:]]
+        if count < 1 or count > len(kept):
+            raise CompareError(f"--last-years {window.last_years:g}: must be within the horizon"
+                               f" after the warm-up ({len(kept)} months, {kept[0]} to"
+                               f" {kept[-1]}); at most {len(kept) / 12:g}")
+        kept = kept[-count:]
     if window.years is not None:
         first, last = window.years
         kept = [m for m in kept if first <= int(m[:4]) <= last]
         if not kept:
-            raise CompareError(f"--years {first}-{last}: no month of the horizon"
-                               f" ({months[0]} to {months[-1]}) is in it")
-    if not kept:
-        raise CompareError("the window holds no month: the warm-up covers it")
+            raise CompareError(f"--years {first}-{last}: no month after the warm-up"
+                               f" ({months[cut]} to {months[-1]}) is in it")
     return kept
 
 
@@ -364,6 +426,21 @@ def _ratio(metric: str, parts: tuple[str, str, float], means, sums, months) -> p
     return frame.set_index(["scenario", "replication", "aircraft_type", "metric"])["value"]
 
 
+def run_span(sources: list[Source]) -> str:
+    """The months of the window as run, [warm-up, horizon] of the first scenario:
+    "2023-01 to 2032-12"."""
+    import datetime as dt
+
+    for s in sources:
+        for scenario in s.manifest.get("scenarios", {}).values():
+            run = scenario.get("run", {})
+            start = dt.date.fromisoformat(str(run.get("start_date", "2023-01-01")))
+            first = start + dt.timedelta(days=float(run.get("warmup_days", 0)))
+            last = start + dt.timedelta(days=float(run.get("years", 10)) * 365.25 - 1)
+            return f"{first:%Y-%m} to {last:%Y-%m}"
+    return ""
+
+
 def _as_run(sources: list[Source]) -> str:
     m = sources[0].manifest
     warm = sorted(set((m.get("warmup_days") or {}).values())) or [0]
@@ -373,41 +450,70 @@ def _as_run(sources: list[Source]) -> str:
             f" {', '.join(f'{w:g}' for w in warm)} days, horizon {hz} days)")
 
 
-def _describe(window: Window, warmup: int | None, months: list[str]) -> str:
+def _describe(window: Window, cut: int, own: int, months: list[str]) -> str:
     text = f"months {months[0]} to {months[-1]} ({len(months)} months"
-    if warmup:
-        how = "MSER-5" if window.warmup == "auto" else "--warmup-months"
-        text += f"; warm-up of {warmup} months excluded ({how})"
-    elif window.warmup == "auto":
-        text += "; MSER-5 found no warm-up to exclude"
+    if window.warmup == "auto":
+        text += f"; warm-up of {cut} months excluded (MSER-5 on the baseline"
+        text += f", {cut - own} beyond the scenario's own)" if cut > own else \
+            ", within the scenario's own)"
+    elif cut:
+        text += f"; warm-up of {cut} months excluded (the scenario's own {own}"
+        text += f" and --warmup-months {cut - own})" if cut > own else ")"
     return text + "; levels averaged, counts summed, ratios from their parts)"
 
 
 # ---- the comparison
 
 
+def zero_when_absent(metric: str) -> bool:
+    """Whether a type (or LRU, or fuel kind) absent from a scenario counts as 0 of this
+    metric: levels and counts do (no Su-27 is 0 Su-27s FMC), ratios and rates do not."""
+    name = metric.rpartition(".")[2]
+    return kind(metric) != "ratio" and not name.endswith(("_rate", "_utilization"))
+
+
 def compare(values: pd.DataFrame, baseline: str, level: float = 0.95,
-            metrics: list[str] | None = None, types: list[str] | None = None) -> pd.DataFrame:
+            metrics: list[str] | None = None, types: list[str] | None = None,
+            adjust: str | None = None) -> pd.DataFrame:
     """One row per (aircraft_type, metric, scenario): n, mean, ci_low, ci_high, and against
     the baseline the paired difference (diff, diff_low, diff_high), the relative change
-    (diff over the baseline's mean) and `significant` (the interval excludes zero)."""
+    (diff over the baseline's mean) and `significant` (the interval excludes zero).
+
+    A level or count of a type absent from a scenario is 0 in each of its replications.
+    `adjust="holm"` widens the difference intervals by Holm's step-down rule over the
+    alternatives (`sim.holm`); `diff_level` gives each interval's level."""
+    from .holm import holm_levels, paired_p
+
     rows = []
     order = list(dict.fromkeys(values["scenario"]))
     wide = values.pivot_table(index=["aircraft_type", "metric", "replication"],
                               columns="scenario", values="value", dropna=False, sort=False)
+    ran = values.groupby("scenario")["replication"].unique()
     for (aircraft_type, metric), block in wide.groupby(level=[0, 1], sort=False):
+        if zero_when_absent(metric):
+            block = block.copy()
+            reps = block.index.get_level_values("replication")
+            for scenario in block.columns:
+                block[scenario] = block[scenario].where(
+                    ~(block[scenario].isna() & reps.isin(ran[scenario])), 0.0)
         base = block[baseline] if baseline in block else None
         base_mean = t_interval(base.to_numpy())[0] if base is not None else math.nan
+        others = [s for s in order if s != baseline and s in block and base is not None]
+        levels = dict.fromkeys(others, level)
+        if adjust == "holm" and len(others) > 1:
+            p = [paired_p(base.to_numpy(), block[s].to_numpy()) for s in others]
+            levels = dict(zip(others, holm_levels(p, 1 - level)))
         for scenario in order:
             x = block[scenario].to_numpy() if scenario in block else np.array([])
             mean, _, low, high = t_interval(x, level)
             row = {"aircraft_type": aircraft_type, "metric": metric, "scenario": scenario,
                    "n": int((~np.isnan(x)).sum()), "mean": mean, "ci_low": low,
                    "ci_high": high, "diff": math.nan, "diff_low": math.nan,
-                   "diff_high": math.nan, "rel_change": math.nan, "significant": None}
-            if scenario != baseline and base is not None:
-                d, dl, dh = paired_interval(base.to_numpy(), x, level)
-                row.update(diff=d, diff_low=dl, diff_high=dh,
+                   "diff_high": math.nan, "rel_change": math.nan, "significant": None,
+                   "diff_level": math.nan}
+            if scenario in levels:
+                d, dl, dh = paired_interval(base.to_numpy(), x, levels[scenario])
+                row.update(diff=d, diff_low=dl, diff_high=dh, diff_level=levels[scenario],
                            rel_change=d / base_mean if base_mean else math.nan,
                            significant=bool(dl > 0 or dh < 0) if dl == dl else None)
             rows.append(row)
@@ -449,8 +555,10 @@ def cells(row, baseline: str) -> list[str]:
     mean = number(row["mean"], p)
     if row["n"] > 1:
         mean += f" [{number(row['ci_low'], p)}, {number(row['ci_high'], p)}]"
+    shown = row.get("label")
+    shown = shown if isinstance(shown, str) and shown else row["scenario"]
     if row["scenario"] == baseline:
-        return [row["aircraft_type"], row["metric"], row["scenario"], mean, "baseline", "", ""]
+        return [row["aircraft_type"], row["metric"], shown, mean, "baseline", "", ""]
     if row["diff"] == row["diff"]:
         q = decimals((row["diff_high"] - row["diff_low"]) / 2, row["diff"])
         diff = (f"{number(row['diff'], q, sign=True)} [{number(row['diff_low'], q)},"
@@ -458,14 +566,26 @@ def cells(row, baseline: str) -> list[str]:
     else:
         diff = "–"
     change = f"{row['rel_change']:+.1%}" if row["rel_change"] == row["rel_change"] else "–"
-    return [row["aircraft_type"], row["metric"], row["scenario"], mean, diff, change,
+    return [row["aircraft_type"], row["metric"], shown, mean, diff, change,
             "*" if row["significant"] else ""]
 
 
-def note(baseline: str, values: Values, n: int) -> str:
-    return (f"Baseline {baseline}; {n} replications, means with Student-t 95% intervals;"
+def note(baseline: str, values: Values, n: int, adjust: str | None = None,
+         alternatives: int = 0) -> str:
+    """The caption of a comparison: baseline, replications, intervals, window."""
+    text = (f"Baseline {baseline}; {n} replications, means with Student-t 95% intervals;"
             f" differences paired by replication (common random numbers); * marks a"
-            f" difference whose 95% interval excludes zero. Window: {values.window}.")
+            f" difference whose interval excludes zero.")
+    if adjust == "holm":
+        text += (f" Difference intervals Holm-adjusted over the {alternatives} alternatives"
+                 " (family-wise 95%).")
+    elif alternatives >= HOLM_HINT_AT:
+        text += (f" With {alternatives} alternatives, some 95% intervals miss by chance:"
+                 " --adjust holm widens them.")
+    return text + f" Window: {values.window}."
+
+
+HOLM_HINT_AT = 6  # alternatives from which the caption suggests --adjust holm
 
 
 def to_csv(frame: pd.DataFrame) -> str:

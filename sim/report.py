@@ -99,12 +99,9 @@ def _months(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read(path: Path, table: str, metrics: list[str], types: list[str] | None = None):
-    filters = [("metric", "in", metrics)] + ([("aircraft_type", "in", types)] if types else [])
-    frame = pd.read_parquet(path / table, filters=filters)
-    for c in frame.columns:
-        if isinstance(frame[c].dtype, pd.CategoricalDtype):
-            frame[c] = frame[c].astype(str)
-    return frame
+    from .compare import read_table  # dotted metric names, months as YYYY-MM
+
+    return read_table(path / table, metrics, types or None)
 
 
 def band(series: pd.DataFrame) -> pd.DataFrame:
@@ -252,8 +249,9 @@ FIGURES = [  # file, caption, function (None when its metrics are absent)
 
 def draw(path: Path, folder: Path, order: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
     """Write the figures into `folder`; ([(file, caption)], [notes on skipped figures])."""
-    names = set(pd.read_parquet(path / "replications.parquet", columns=["metric"])["metric"]
-                .astype(str))
+    from .compare import read_table
+
+    names = set(read_table(path / "replications.parquet")["metric"])
     fuel = sorted(m for m in names if m.endswith(".fuel_stock_t"))
     ts = _read(path, "timeseries.parquet",
                ["mc_rate", "crewed_fmc_aircraft", "fmc_aircraft", *fuel], ["ALL"])

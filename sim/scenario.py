@@ -269,3 +269,17 @@ def _union_tag(part) -> bool:
 def dump(scenario: Scenario) -> dict:
     """The fully resolved scenario as plain TOML-ready data."""
     return scenario.model_dump(mode="python")
+
+
+def to_toml(data: dict) -> str:
+    """TOML text of resolved scenario data (tomli-w); unset (None) values are left out."""
+    import tomli_w
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items() if v is not None}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    return tomli_w.dumps(plain(data))

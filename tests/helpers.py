@@ -61,11 +61,11 @@ def interval(x: np.ndarray, level: float = 0.99) -> tuple[float, float]:
 def write_scenario(folder: Path, name: str, changes: dict | None = None, extra: str = "") -> Path:
     """The small test scenario (with `changes`) as a TOML file `<folder>/<name>.toml`;
     `extra` is TOML text appended to it (a [sweep] table, say)."""
-    from sim import tomlfmt
+    import tomli_w
 
     data = deep_merge(BASE, {"name": name, **(changes or {})})
     path = Path(folder) / f"{name}.toml"
-    path.write_text(tomlfmt.dumps(data) + extra)
+    path.write_text(tomli_w.dumps(data) + extra)
     return path
 
 

@@ -211,13 +211,16 @@ def test_assembly_streams_parts_into_row_groups(tmp_path, pool2, monkeypatch):
 def test_results_keep_the_columns_of_the_design(tmp_path, pool2):
     run(Batch([A], 2, 9, tmp_path), pool2)
     tables = read_results(tmp_path)
-    assert list(tables["replications"].columns) == ["scenario", "replication", "seed",
-                                                    "aircraft_type", "metric", "value"]
+    assert list(tables["replications"].columns) == ["scenario", "replication", "stream_key",
+                                                    "aircraft_type", "component", "metric",
+                                                    "unit", "value"]
     assert list(tables["timeseries"].columns) == ["scenario", "replication", "aircraft_type",
-                                                  "month", "metric", "value"]
+                                                  "month", "component", "metric", "unit",
+                                                  "value"]
     assert list(tables["summary"].columns) == ["scenario", "aircraft_type", "metric", "n",
                                                "mean", "std", "ci_low", "ci_high"]
-    assert (tables["replications"]["seed"] == 9).all()
+    reps = tables["replications"]
+    assert (reps["stream_key"].astype(str) == "9/" + reps["replication"].astype(str)).all()
     assert tables["timeseries"]["month"].nunique() == 7  # January to July 2023
     # the summary is that of the stored replications
     reps = tables["replications"]

@@ -131,5 +131,5 @@ def test_run_of_several_scenarios_prints_their_comparison(tmp_path):
                                  "-n", "3", "--years", "0.5", "--out", str(tmp_path / "o"),
                                  "--set", "run.warmup_days=0"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "Compared with p1_exponential" in result.output
+    assert "compared with p1_exponential" in result.output
     assert "p1_lognormal" in result.output

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from sim import tomlfmt
+from sim.cli import to_toml
 from sim.scenario import ScenarioError, apply_override, dump, load
 
 from .helpers import BASE, SCENARIOS, scenario
@@ -132,7 +132,7 @@ def test_scenario_is_frozen():
 
 def test_show_round_trips_through_toml(tmp_path):
     s = scenario()
-    text = tomlfmt.dumps(dump(s))
+    text = to_toml(dump(s))
     again = load(write(tmp_path, "again.toml", text))
     assert again == s
 

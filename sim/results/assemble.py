@@ -10,23 +10,33 @@ does not grow with the number of replications.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from ..units import MONTHLY_NAMES, monthly_unit, unit
 
 from . import parts
 from .parts import LABEL
 from .store import ResultsDir, temporary
 
-REPLICATIONS = pa.schema([("scenario", LABEL), ("replication", pa.int64()), ("seed", pa.int64()),
-                          ("aircraft_type", LABEL), ("metric", LABEL), ("value", pa.float64())])
+# The columns of the final tables, in one place. A metric's component (an LRU kind, a fuel
+# kind; "" for the type's own metric) is split out of the part's dotted metric name
+# ("radar.backorders" -> component "radar", metric "backorders"); `unit` comes from
+# sim.units; `month` is the first day of the month; `stream_key` names the replication's
+# random streams: SeedSequence(root_seed, spawn_key=(replication, ...)) as "root_seed/k".
+REPLICATIONS = pa.schema([("scenario", LABEL), ("replication", pa.int64()),
+                          ("stream_key", LABEL), ("aircraft_type", LABEL), ("component", LABEL),
+                          ("metric", LABEL), ("unit", LABEL), ("value", pa.float64())])
 TIMESERIES = pa.schema([("scenario", LABEL), ("replication", pa.int64()),
-                        ("aircraft_type", LABEL), ("month", LABEL), ("metric", LABEL),
-                        ("value", pa.float64())])
+                        ("aircraft_type", LABEL), ("month", pa.date32()), ("component", LABEL),
+                        ("metric", LABEL), ("unit", LABEL), ("value", pa.float64())])
 SURGE_DAILY = pa.schema([("scenario", LABEL), ("replication", pa.int64()),
                          ("aircraft_type", LABEL), ("date", pa.date32()),
                          *((name, pa.float64()) for name in parts.SURGE_COLUMNS[2:])])
@@ -53,9 +63,9 @@ def assemble(store: ResultsDir, plan: Plan,
         for scenario, replications in plan:
             for k in replications:
                 part = read(scenario, k)
-                seed = part.record["seed"]
-                reps.write(_keyed(part.values, scenario, k, seed=seed))
-                series.write(_keyed(part.monthly, scenario, k))
+                key = f"{part.record['seed']}/{k}"
+                reps.write(_keyed(tidy(part.values), scenario, k, stream_key=key))
+                series.write(_keyed(tidy(part.monthly, monthly=True), scenario, k))
                 on_values(scenario, part.values)
                 records.append({k: v for k, v in part.record.items() if k != "identity"})
                 surge += [(scenario, k, *row) for row in part.surge_daily]
@@ -82,16 +92,61 @@ def _surge_table(rows: list[tuple]) -> pa.Table:
     return pa.table(arrays, schema=SURGE_DAILY)
 
 
-def _keyed(table: pa.Table, scenario: str, replication: int, seed: int | None = None) -> pa.Table:
-    """`table` with the scenario, replication (and seed) columns in front."""
+def _keyed(table: pa.Table, scenario: str, replication: int,
+           stream_key: str | None = None) -> pa.Table:
+    """`table` with the scenario, replication (and stream key) columns in front."""
     n = table.num_rows
     front = [pa.DictionaryArray.from_arrays(np.zeros(n, np.int32), [scenario]),
              pa.array(np.full(n, replication, np.int64))]
     names = ["scenario", "replication"]
-    if seed is not None:
-        front.append(pa.array(np.full(n, seed, np.int64)))
-        names.append("seed")
+    if stream_key is not None:
+        front.append(pa.DictionaryArray.from_arrays(np.zeros(n, np.int32), [stream_key]))
+        names.append("stream_key")
     return pa.table(front + table.columns, names=names + table.column_names)
+
+
+def split_metric(name: str) -> tuple[str, str]:
+    """(component, metric) of a part's metric name: 'radar.backorders' -> ('radar',
+    'backorders'), 'mc_rate' -> ('', 'mc_rate')."""
+    component, _, metric = name.rpartition(".")
+    return component, metric
+
+
+def tidy(table: pa.Table, monthly: bool = False) -> pa.Table:
+    """A part's rows with the metric split into component and metric, its unit, and (in
+    the monthly table) the month as a date and monthly names (`units.MONTHLY_NAMES`)."""
+    metric = table["metric"].combine_chunks()
+    names = metric.dictionary.to_pylist()
+    if monthly:
+        names = [_monthly_name(n) for n in names]
+    parts = [split_metric(n) for n in names]
+    units = [(monthly_unit if monthly else unit)(n) for n in names]
+    index = metric.indices.to_numpy(zero_copy_only=False)
+    columns = {"aircraft_type": table["aircraft_type"]}
+    if monthly:
+        month = table["month"].combine_chunks()
+        days = pa.array([dt.date(int(m[:4]), int(m[5:7]), 1)
+                         for m in month.dictionary.to_pylist()], pa.date32())
+        columns["month"] = pc.take(days, month.indices)
+    columns["component"] = _relabel(index, [c for c, _ in parts])
+    columns["metric"] = _relabel(index, [m for _, m in parts])
+    columns["unit"] = _relabel(index, units)
+    columns["value"] = table["value"]
+    return pa.table(columns)
+
+
+def _monthly_name(name: str) -> str:
+    component, metric = split_metric(name)
+    renamed = MONTHLY_NAMES.get(metric, metric)
+    return f"{component}.{renamed}" if component else renamed
+
+
+def _relabel(index: np.ndarray, labels: list[str]) -> pa.DictionaryArray:
+    """Dictionary indices `index` into `labels`, re-encoded over the distinct labels."""
+    distinct = list(dict.fromkeys(labels))
+    position = np.array([distinct.index(x) for x in labels], np.int32)
+    return pa.DictionaryArray.from_arrays(position[index] if len(index) else
+                                          np.zeros(0, np.int32), distinct)
 
 
 class _TableFile:
