@@ -174,9 +174,9 @@ def check_pairs(sources: list[Source], baseline: str) -> None:
         for name, shown in s.names.items():
             run = m["scenarios"][name].get("run", {})
             runs[shown] = (s.path, {
-                "horizon": (m.get("horizon_days") or {}).get(name),
+                "warm-up": (m.get("warmup_days") or {}).get(name),
                 "start date": run.get("start_date"),
-                "warm-up": (m.get("warmup_days") or {}).get(name)})
+                "horizon": (m.get("horizon_days") or {}).get(name)})
     base_path, base = runs[baseline]
     for shown, (path, run) in runs.items():
         for what, value in run.items():
@@ -304,10 +304,6 @@ def load(sources: list[Source], metrics: list[str], types: list[str],
     needed = sorted({p for m in metrics for p in ([m, *parts_of(m)[:2]] if parts_of(m)
                                                    else [m])})
     series = pd.concat([_read(s, "timeseries.parquet", needed, types) for s in sources])
-def _short(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:160] or type(exc).__name__
-
-
     months = sorted(series["month"].unique())
     own = own_warmup_months(sources, months)
     warnings = []
@@ -322,6 +318,10 @@ def _short(exc: BaseException) -> str:
     series = series[series["month"].isin(kept)]
     return Values(aggregate(series, metrics), _describe(window, cut, own, kept), cut, warnings,
                   f"{kept[0]} to {kept[-1]}")
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
 
 
 def own_warmup_months(sources: list[Source], months: list[str]) -> int:

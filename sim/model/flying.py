@@ -273,7 +273,8 @@ class Squadron:
         due = math.floor(self.pending + EPS)
         fuel = self.fuel_per_sortie
         if fuel:  # sorties beyond the ration, or the stock the type may draw, are lost
-            fuelled = math.floor(self.depot.available_for(self) / fuel + EPS)
+            tonnes = self.depot.available_for(self)
+            fuelled = math.floor(tonnes / fuel + EPS) if tonnes < math.inf else due
             if fuelled < due:
                 lost = due - max(fuelled, 0)
                 self.lost[NO_FUEL].n += lost

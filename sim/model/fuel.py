@@ -60,17 +60,20 @@ class FuelDepot:
         free = self.stock.value - self.reserve
         ration = squadron.fuel_ration
         if not self.daily_rationing:
-            ration = math.ceil(ration / squadron.fuel_per_sortie - EPS) * squadron.fuel_per_sortie
+            if ration < math.inf:
+                ration = math.ceil(ration / squadron.fuel_per_sortie - EPS) * \
+                    squadron.fuel_per_sortie
             if free < self.held:
                 for sq in self.squadrons:
                     if sq is squadron:
                         break
-                    free -= max(0.0, sq.fuel_ration)
+                    if sq.fuel_per_sortie:  # a type that burns nothing holds nothing
+                        free -= max(0.0, sq.fuel_ration)
         return min(ration, free)
 
     def rations_set(self) -> None:
         """The period's rations are set: the fuel they hold."""
-        self.held = sum(max(0.0, sq.fuel_ration) for sq in self.squadrons)
+        self.held = sum(max(0.0, sq.fuel_ration) for sq in self.squadrons if sq.fuel_per_sortie)
 
     def expected(self, now: float, days: float) -> float:
         """Fuel the air force expects over the next `days`, at today's rates."""
