@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__, tomlfmt
+from . import scenario as scenario_mod
 from .scenario import ScenarioError, dump
 from .sweep import Expanded, GridError, expand, parse_grid
 
@@ -34,20 +35,13 @@ class UsageError(Exception):
 
 
 def scenario_dirs() -> list[Path]:
-    """Where scenario names are looked up: ./scenarios, then the source tree's scenarios/."""
-    return [Path.cwd() / "scenarios", Path(__file__).resolve().parent.parent / "scenarios"]
+    """Where scenario names are looked up: ./scenarios, then the shipped scenarios."""
+    return scenario_mod.scenario_dirs()
 
 
 def resolve_scenario(arg: str) -> Path:
     """A scenario argument is a file path, or the name of a shipped scenario."""
-    path = Path(arg)
-    if path.exists() or path.suffix == ".toml":
-        return path
-    for folder in scenario_dirs():
-        candidate = folder / f"{arg}.toml"
-        if candidate.exists():
-            return candidate
-    raise ScenarioError(arg, "", "no such file or shipped scenario")
+    return scenario_mod.resolve(arg)
 
 
 def load_all(args: list[str], overrides: list[str], grid: dict | None = None) -> list[Expanded]:
@@ -450,12 +444,19 @@ def report(
 ) -> None:
     """Write DIR/report/: figures (PNG), report.md and report.html with the comparison
     table and a methods section (STRESS-DES order)."""
+    from . import compare as cmp
     from .report import write
 
     sources, baseline, values, frame, note = _comparison(
         [dir_], baseline, metric, type_, years, last_years, warmup, warmup_months)
+    def load(metrics, types):  # other metrics and types, over the same window
+        _, present = cmp.available(sources)
+        found = _comparison([dir_], baseline, metrics, [t for t in types if t in present],
+                            years, last_years, warmup, warmup_months)
+        return found[2], found[3]
+
     try:
-        folder = write(dir_, sources[0].manifest, frame, baseline, values, note)
+        folder = write(dir_, sources[0].manifest, frame, baseline, values, note, load)
     except OSError as exc:
         fail(f"{dir_}/report: {exc.strerror or exc}")
     files = sorted(p.name for p in folder.iterdir())

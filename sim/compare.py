@@ -180,6 +180,7 @@ class Values:
     frame: pd.DataFrame  # scenario, replication, aircraft_type, metric, value
     window: str
     warmup_months: int | None = None
+    months: list[str] | None = None  # the months of the window (None: as run)
 
 
 def load(sources: list[Source], metrics: list[str], types: list[str],
@@ -196,7 +197,7 @@ def load(sources: list[Source], metrics: list[str], types: list[str],
         warmup = detect_warmup(series, metrics[0], types[0])
     months = _window_months(series, window, warmup or 0)
     series = series[series["month"].isin(months)]
-    return Values(aggregate(series, metrics), _describe(window, warmup, months), warmup)
+    return Values(aggregate(series, metrics), _describe(window, warmup, months), warmup, months)
 
 
 def detect_warmup(series: pd.DataFrame, metric: str, aircraft_type: str) -> int:
