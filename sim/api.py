@@ -87,7 +87,7 @@ def run(*scenarios: str | Path, replications: int = 10, years: float | None = No
     else:
         path = Path(out)
     batch = Batch([s for e in expanded for s in e.scenarios], replications, seed, path, force,
-                  sweeps=[e.sweep for e in expanded if e.sweep])
+                  sweeps=[e.sweep for e in expanded if e.sweep], overrides=extra)
     with process_pool(workers or cores()) as pool:
         run_batch(batch, pool)
     return load(path, _tmp=tmp)

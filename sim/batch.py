@@ -63,6 +63,7 @@ class Batch:
     retry_failed: bool = False
     precision: Precision | None = None
     sweeps: list[dict] = field(default_factory=list)  # see sim.sweep.Sweep.describe
+    overrides: list[str] = field(default_factory=list)  # the --set items (and run.years)
 
 
 class Listener(Protocol):
@@ -123,7 +124,8 @@ class _Session:
         precision = batch.precision.describe() if batch.precision else None
         self.manifest = manifest.start(
             batch.scenarios, batch.root_seed, batch.replications, previous.get("created"),
-            {"sweeps": batch.sweeps, "precision": precision, "executor": pool.description})
+            {"sweeps": batch.sweeps, "overrides": batch.overrides, "precision": precision,
+             "executor": pool.description})
 
     def run(self) -> Report:
         if self.batch.retry_failed:

@@ -200,7 +200,7 @@ def run(
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                       retry_failed, precision, metric, max_replications)
-    results = execute(expanded, opts)
+    results = execute(expanded, opts, _overrides(set_, years))
     if not quiet and sum(len(e.scenarios) for e in expanded) > 1:
         _, baseline, _, frame, note = _comparison([results], None, [], [], None, None, None,
                                                   None)
@@ -229,14 +229,15 @@ def sweep(
         fail(f"--grid: nothing to sweep; give --grid dotted.key=value1,value2,... or a [sweep]"
              f" table in {scenario}")
     execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
-                                 retry_failed, precision, metric, max_replications))
+                                 retry_failed, precision, metric, max_replications),
+            _overrides(set_, years))
 
 
 def _overrides(set_: list[str], years: float | None) -> list[str]:
     return list(set_) + ([f"run.years={years}"] if years is not None else [])
 
 
-def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
+def execute(expanded: list[Expanded], opts: RunOptions, overrides: list[str] = ()) -> Path:
     """Run the batch on the executor the options ask for, report, return the directory."""
     # imported here: `validate` and `show` need neither pyarrow nor scipy nor the executors
     from .batch import Batch, BatchError, run as run_batch
@@ -247,7 +248,7 @@ def execute(expanded: list[Expanded], opts: RunOptions) -> Path:
 
     batch = Batch([s for e in expanded for s in e.scenarios], opts.replications, opts.seed,
                   opts.out or default_out(expanded), opts.force, opts.retry_failed,
-                  _precision(opts), [e.sweep for e in expanded if e.sweep])
+                  _precision(opts), [e.sweep for e in expanded if e.sweep], list(overrides))
     try:
         with _pool(opts) as pool, BatchProgress(err, not opts.quiet and err.is_terminal) as bar:
             report = run_batch(batch, pool, bar)

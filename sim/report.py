@@ -67,7 +67,7 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
         "methods": methods(manifest, baseline, values, frame),
     }
     env = Environment(loader=PackageLoader("sim", "templates"), trim_blocks=True,
-                      lstrip_blocks=True, autoescape=select_autoescape(["html"]),
+                      lstrip_blocks=True, autoescape=select_autoescape(["html", "html.j2"]),
                       keep_trailing_newline=True)
     env.filters["md"] = lambda s: str(s).replace("|", "\\|")
     env.filters["data_uri"] = lambda file: "data:image/png;base64," + base64.b64encode(
@@ -226,18 +226,20 @@ def methods(m: dict, baseline: str, values: Values, frame: pd.DataFrame) -> dict
     base = scen.get(baseline, {})
     v, env = m.get("versions", {}), m.get("environment", {})
     start = {s.get("run", {}).get("start_date") for s in scen.values()}
+    given = m["overrides"] if "overrides" in m else overrides(m.get("command") or [])
+    changed = bool(given or m.get("sweeps"))
     return {
         "objectives": (f"Compare {len(scen)} scenarios with the baseline {label(baseline)} on:"
                        f" {', '.join(dict.fromkeys(frame['metric'])) or 'no metric'} (aircraft"
                        f" type {', '.join(dict.fromkeys(frame['aircraft_type'])) or '–'})."),
         "scenarios": [{"name": label(name), "description": _sentence(s.get("description")),
-                       "logic": describe(s),
+                       "logic": describe(s), "changed": changed,
                        "differences": None if name == baseline else [
                            (".".join(p), _value(_at(base, p)), _value(_at(s, p)))
                            for p in diff_paths(base, s)]}
                       for name, s in scen.items()],
         "baseline": label(baseline),
-        "overrides": overrides(m.get("command") or []),
+        "overrides": given,
         "sweeps": [_sweep(s) for s in m.get("sweeps") or []],
         "experimentation": [
             f"Initialisation: every tail starts on {', '.join(map(str, sorted(start)))} as"
@@ -302,7 +304,8 @@ def _sentence(text: str | None) -> str:
 
 
 def overrides(command: list[str]) -> list[str]:
-    """The `--set` overrides (and --years) of the command that made the directory."""
+    """The `--set` overrides (and --years) of a command line (for manifests that do not
+    record their overrides)."""
     out = []
     for i, arg in enumerate(command):
         for flag in ("--set", "-s", "--years"):
@@ -317,7 +320,7 @@ def overrides(command: list[str]) -> list[str]:
 
 def _sweep(s: dict) -> dict:
     keys = list(s.get("grid") or {})
-    return {"base": label(s.get("base", "?")), "file": s.get("file", "?"), "keys": keys,
+    return {"base": label(s.get("base", "?")), "file": s.get("file", "?"), "columns": keys,
             "rows": [[label(name)] + [_value(vals.get(k)) for k in keys]
                      for name, vals in (s.get("variants") or {}).items()]}
 
