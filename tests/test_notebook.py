@@ -1,7 +1,6 @@
 """The example notebook (docs/api_example.ipynb) runs from top to bottom, at reduced
 replications and horizon, and its comparison names both scenarios."""
 
-import os
 from pathlib import Path
 
 import pytest
