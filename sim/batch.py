@@ -74,6 +74,7 @@ class Batch:
     sweeps: list[dict] = field(default_factory=list)  # see sim.sweep.Sweep.describe
     # a scenario's replications are first..first+n-1 (an explored design's block; default 0)
     first_replication: dict[str, int] = field(default_factory=dict)
+    overrides: list[str] = field(default_factory=list)  # the --set items
 
     def span(self, scenario: str, n: int) -> range:
         first = self.first_replication.get(scenario, 0)
@@ -144,7 +145,8 @@ class _Session:
         precision = batch.precision.describe() if batch.precision else None
         self.manifest = manifest.start(
             batch.scenarios, batch.root_seed, batch.replications, previous.get("created"),
-            {"sweeps": batch.sweeps, "precision": precision, "executor": pool.description})
+            {"sweeps": batch.sweeps, "overrides": batch.overrides, "precision": precision,
+             "executor": pool.description})
 
     def run(self) -> Report:
         try:

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
+from . import scenario as scenario_mod
 from .scenario import ScenarioError, dump, printable, to_toml
 from .sweep import Expanded, GridError, expand, parse_grid
 
@@ -67,20 +68,13 @@ class UsageError(Exception):
 
 
 def scenario_dirs() -> list[Path]:
-    """Where scenario names are looked up: ./scenarios, then the source tree's scenarios/."""
-    return [Path.cwd() / "scenarios", Path(__file__).resolve().parent.parent / "scenarios"]
+    """Where scenario names are looked up: ./scenarios, then the shipped scenarios."""
+    return scenario_mod.scenario_dirs()
 
 
 def resolve_scenario(arg: str) -> Path:
     """A scenario argument is a file path, or the name of a shipped scenario."""
-    path = Path(arg)
-    if path.exists() or path.suffix == ".toml":
-        return path
-    for folder in scenario_dirs():
-        candidate = folder / f"{arg}.toml"
-        if candidate.exists():
-            return candidate
-    raise ScenarioError(arg, "", "no such file or shipped scenario")
+    return scenario_mod.resolve(arg)
 
 
 def load_all(args: list[str], overrides: list[str], grid: dict | None = None,
@@ -272,7 +266,7 @@ def run(
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                       retry_failed, precision, metric, max_replications)
-    results = execute(expanded, opts)
+    results = execute(expanded, opts, overrides=list(set_))
     _after_batch(expanded, results, quiet)
 
 
@@ -318,7 +312,7 @@ def sweep(
              f" table in {scenario}")
     results = execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers,
                                            scheduler, retry_failed, precision, metric,
-                                           max_replications))
+                                           max_replications), overrides=list(set_))
     _after_batch(expanded, results, quiet)
 
 
@@ -329,7 +323,7 @@ def _overrides(set_: list[str], years: float | None) -> list[str]:
 
 
 def execute(expanded: list[Expanded], opts: RunOptions,
-            first_replication: dict[str, int] | None = None) -> Path:
+            first_replication: dict[str, int] | None = None, overrides: list[str] = ()) -> Path:
     """Run the batch on the executor the options ask for, report, return the directory."""
     # imported here: `validate` and `show` need neither pyarrow nor scipy nor the executors
     from .batch import Batch, BatchError, run as run_batch
@@ -341,7 +335,7 @@ def execute(expanded: list[Expanded], opts: RunOptions,
     batch = Batch([s for e in expanded for s in e.scenarios], opts.replications, opts.seed,
                   opts.out or default_out(expanded), opts.force, opts.retry_failed,
                   _precision(opts), [e.sweep for e in expanded if e.sweep],
-                  first_replication or {})
+                  first_replication or {}, list(overrides))
     try:
         progress = BatchProgress(err, not opts.quiet and err.is_terminal, len(batch.scenarios),
                                  announce=not opts.quiet, out=str(batch.out))
@@ -604,12 +598,19 @@ def report(
 ) -> None:
     """Write DIR/report/: figures (PNG), report.md and report.html with the comparison
     table and a methods section (STRESS-DES order)."""
+    from . import compare as cmp
     from .report import write
 
     sources, baseline, values, frame, note = _comparison(
         [dir_], baseline, metric, type_, years, last_years, warmup, warmup_months)
+    def load(metrics, types):  # other metrics and types, over the same window
+        _, present = cmp.available(sources)
+        found = _comparison([dir_], baseline, metrics, [t for t in types if t in present],
+                            years, last_years, warmup, warmup_months)
+        return found[2], found[3]
+
     try:
-        folder = write(dir_, sources[0].manifest, frame, baseline, values, note)
+        folder = write(dir_, sources[0].manifest, frame, baseline, values, note, load)
     except OSError as exc:
         fail(f"{dir_}/report: {exc.strerror or exc}")
     files = sorted(p.name for p in folder.iterdir())

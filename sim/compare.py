@@ -293,6 +293,7 @@ class Values:
     warmup_months: int | None = None  # months cut from the start of the horizon
     warnings: list[str] = field(default_factory=list)
     span: str = ""  # the months compared, "2023-01 to 2025-12"
+    months: list[str] | None = None  # the months of the window (None: as run)
 
 
 def load(sources: list[Source], metrics: list[str], types: list[str],
@@ -317,7 +318,7 @@ def load(sources: list[Source], metrics: list[str], types: list[str],
     kept = _window_months(months, window, cut, own)
     series = series[series["month"].isin(kept)]
     return Values(aggregate(series, metrics), _describe(window, cut, own, kept), cut, warnings,
-                  f"{kept[0]} to {kept[-1]}")
+                  f"{kept[0]} to {kept[-1]}", kept)
 
 
 def _short(exc: BaseException) -> str:

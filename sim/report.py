@@ -1,349 +1,360 @@
 """The report of a results directory: PNG figures, report.md and a self-contained report.html.
 
-Figures are drawn with matplotlib's Agg backend from the final tables; a figure whose metrics
-are absent is skipped with a note. The document holds the figures, the comparison table
-(`sim.compare`) and a methods section generated from the manifest, in the order of the
-STRESS-DES checklist (Monks et al. 2019): objectives, logic, data, experimentation,
-implementation, code access.
+The report leads with its findings: for the whole fleet and each aircraft type, every
+scenario's paired difference from the baseline in FMC aircraft and MC rate, with 95%
+intervals. Then the comparison table, the figures (`sim.figures`) and a methods section
+generated from the manifest, in the order of the STRESS-DES checklist (Monks et al. 2019):
+objectives, logic (each scenario described from its resolved values, and every one of its
+differences from the baseline), data (overrides, sweep values), experimentation,
+implementation, code access. Metrics that are zero everywhere are left out with a sentence.
+The documents are rendered from Jinja2 templates in sim/templates/.
 """
 
 from __future__ import annotations
 
 import base64
-import html
-from dataclasses import dataclass, field
+import datetime as dt
+import math
+from collections.abc import Callable
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from . import figures
+from .compare import HEADER, Values, cells
 
-from .analysis import half_width  # noqa: E402
-from .compare import Values, to_markdown  # noqa: E402
-
-DPI = 100
-STATES = (("fmc_aircraft", "FMC", "#2a9d8f"), ("nmcm_aircraft", "NMCM", "#e9c46a"),
-          ("nmcs_aircraft", "NMCS", "#e76f51"))
+FINDINGS = ("fmc_aircraft", "mc_rate")
+# (metrics, types) -> (per-replication values over the window, their comparison)
+Loader = Callable[[list[str], list[str]], tuple[Values, pd.DataFrame]]
 
 
-@dataclass
-class Document:
-    """Blocks of the report, rendered to markdown and to HTML."""
+def label(name: str) -> str:
+    """The display label of a scenario (or sweep variant) name."""
+    return name
 
-    blocks: list[tuple] = field(default_factory=list)
 
-    def heading(self, text: str, level: int = 2):
-        self.blocks.append(("h", level, text))
-
-    def para(self, text: str):
-        self.blocks.append(("p", text))
-
-    def items(self, lines: list[str]):
-        self.blocks.append(("ul", lines))
-
-    def image(self, file: str, caption: str):
-        self.blocks.append(("img", file, caption))
-
-    def table(self, markdown: str, rows: list[list[str]], header: list[str]):
-        self.blocks.append(("table", markdown, header, rows))
-
-    def markdown(self) -> str:
-        out = []
-        for b in self.blocks:
-            if b[0] == "h":
-                out.append(f"{'#' * b[1]} {b[2]}\n")
-            elif b[0] == "p":
-                out.append(f"{b[1]}\n")
-            elif b[0] == "ul":
-                out.append("\n".join(f"- {line}" for line in b[1]) + "\n")
-            elif b[0] == "img":
-                out.append(f"![{b[2]}]({b[1]})\n\n*{b[2]}*\n")
-            else:
-                out.append(b[1])
-        return "\n".join(out)
-
-    def html(self, folder: Path, title: str) -> str:
-        e = html.escape
-        body = []
-        for b in self.blocks:
-            if b[0] == "h":
-                body.append(f"<h{b[1]}>{e(b[2])}</h{b[1]}>")
-            elif b[0] == "p":
-                body.append(f"<p>{e(b[1])}</p>")
-            elif b[0] == "ul":
-                body.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b[1]) + "</ul>")
-            elif b[0] == "img":
-                data = base64.b64encode((folder / b[1]).read_bytes()).decode()
-                body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{e(b[2])}">'
-                            f"<figcaption>{e(b[2])}</figcaption></figure>")
-            else:
-                head = "".join(f"<th>{e(h)}</th>" for h in b[2])
-                rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>"
-                               for r in b[3])
-                body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
-                 "table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;"
-                 "padding:2px 6px;text-align:right}img{max-width:100%}")
-        return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{e(title)}</title>"
-                f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values: Values,
+          note: str, load: Loader | None = None) -> Path:
+    """Write <path>/report/: the figures, report.md and report.html. Returns the folder.
+    `frame` is the comparison table asked for; `load` gives values and comparisons of other
+    metrics and types over the same window (default: over the horizon as run)."""
+    path = Path(path)
+    folder = path / "report"
+    folder.mkdir(exist_ok=True)
+    load = load or _as_run_loader(path, baseline)
+    order = list(manifest.get("scenarios", {}))
+    types = aircraft_types(manifest)
+    present = _metrics(path)
+    findings_values, findings_frame = load([m for m in FINDINGS if m in present], types)
+    f_values, _ = load([m for m in figures.VALUE_METRICS if m in present], types)
+    frame, zero = drop_zero_only(frame)
+    made, skipped = figures.draw(_frame(path, manifest, order, types, present, values,
+                                        f_values.frame), folder)
+    context = {
+        "title": f"fleetsim report: {', '.join(label(s) for s in order)}",
+        "intro": (f"Results directory {path.resolve().name}, {manifest.get('replications')}"
+                  f" replications per scenario, made {manifest.get('created', '?')};"
+                  f" baseline {label(baseline)}."),
+        "findings": findings(findings_frame, baseline, types),
+        "findings_window": findings_values.window,
+        "header": HEADER[:-1] + ["sig."],
+        "rows": [_labelled(cells(r, baseline)) for _, r in frame.iterrows()],
+        "note": note,
+        "zero": zero,
+        "figures": made,
+        "skipped": skipped,
+        "methods": methods(manifest, baseline, values, frame),
+    }
+    env = Environment(loader=PackageLoader("sim", "templates"), trim_blocks=True,
+                      lstrip_blocks=True, autoescape=select_autoescape(["html", "html.j2"]),
+                      keep_trailing_newline=True)
+    env.filters["md"] = lambda s: str(s).replace("|", "\\|")
+    env.filters["data_uri"] = lambda file: "data:image/png;base64," + base64.b64encode(
+        (folder / file).read_bytes()).decode()
+    (folder / "report.md").write_text(env.get_template("report.md.j2").render(context))
+    (folder / "report.html").write_text(env.get_template("report.html.j2").render(context))
+    return folder
 
 
 # ---- data
 
 
-def _months(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(date=pd.to_datetime(frame["month"].astype(str) + "-01"))
+def _metrics(path: Path) -> set[str]:
+    from .compare import read_table  # dotted metric names (component.metric)
+
+    return set(read_table(path / "replications.parquet")["metric"])
 
 
-def _read(path: Path, table: str, metrics: list[str], types: list[str] | None = None):
+def aircraft_types(manifest: dict) -> list[str]:
+    """ALL, then every aircraft type of the scenarios, in the order they first appear."""
+    out = ["ALL"]
+    for s in manifest.get("scenarios", {}).values():
+        out += [t for t in s.get("types", {}) if t not in out]
+    return out
+
+
+def _as_run_loader(path: Path, baseline: str) -> Loader:
+    from . import compare as cmp
+
+    def load(metrics, types):
+        sources = cmp.open_sources([path])
+        _, present = cmp.available(sources)
+        types = [t for t in types if t in present]
+        values = cmp.load(sources, metrics, types)
+        return values, cmp.compare(values.frame, baseline, metrics=metrics, types=types)
+    return load
+
+
+def _frame(path: Path, manifest: dict, order: list[str], types: list[str], present: set[str],
+           values: Values, window_values: pd.DataFrame) -> figures.Frame:
+    fuel = sorted(m for m in present if m.endswith(".fuel_stock_t"))
+    wanted = [m for m in figures.SERIES_METRICS if m in present] + fuel
     from .compare import read_table  # dotted metric names, months as YYYY-MM
 
-    return read_table(path / table, metrics, types or None)
+    series = read_table(path / "timeseries.parquet", wanted)
+    series["date"] = pd.to_datetime(series["month"])
+    window = None
+    months = getattr(values, "months", None)
+    if months:
+        dates = pd.to_datetime(pd.Series([str(m) for m in months]))
+        window = (dates.min(), dates.max() + pd.offsets.MonthBegin(1))
+    return figures.Frame(series, window_values, order, {s: label(s) for s in order}, types,
+                         warmups(manifest), window, events(manifest))
 
 
-def band(series: pd.DataFrame) -> pd.DataFrame:
-    """Monthly mean over replications and its 95% t-interval, per scenario."""
-    g = series.groupby(["scenario", "date"], sort=False)["value"]
-    out = g.agg(["mean", "std", "count"]).reset_index()
-    half = half_width(out["count"].to_numpy(), out["std"].to_numpy(), 0.95)
-    return out.assign(low=out["mean"] - np.nan_to_num(half), high=out["mean"] + np.nan_to_num(half))
+def warmups(manifest: dict) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """Each scenario's warm-up as dates: [start_date, start_date + run.warmup_days]."""
+    out = {}
+    for name, s in manifest.get("scenarios", {}).items():
+        run = s.get("run", {})
+        start = pd.Timestamp(run.get("start_date", "2023-01-01"))
+        out[name] = (start, start + pd.Timedelta(days=float(run.get("warmup_days") or 0)))
+    return out
 
 
-# ---- figures: each returns a figure, or None when its metrics are absent
+def events(manifest: dict) -> dict[str, list[figures.Event]]:
+    """The dated events of each scenario: deliveries, `[[changes]]` entries and surges."""
+    out = {}
+    for name, s in manifest.get("scenarios", {}).items():
+        ev = []
+        for t, spec in (s.get("types") or {}).items():
+            for d in spec.get("deliveries") or []:
+                ev.append(figures.Event("delivery", pd.Timestamp(d["date"]), None, t,
+                                        f"{d.get('count', '?')} {t}"))
+        for c in s.get("changes") or []:
+            when = _get(c, "date") or _get(c, "start_date")
+            if when:
+                ev.append(figures.Event("change", pd.Timestamp(str(when)), None, None,
+                                        f"{_get(c, 'key')} = {_get(c, 'value')}"))
+        for g in (s.get("flying") or {}).get("surges") or []:
+            start, end = _get(g, "start_date"), _get(g, "end_date")
+            if start:
+                ev.append(figures.Event("surge", pd.Timestamp(str(start)),
+                                        pd.Timestamp(str(end or start)), None,
+                                        f"x{_get(g, 'multiplier')}"))
+        out[name] = ev
+    return out
 
 
-def _time_bands(ax, series: pd.DataFrame, order: list[str], style: str = "-"):
-    b = band(series)
-    for i, name in enumerate(order):
-        rows = b[b["scenario"] == name]
+def _get(entry, key):
+    """A field of a manifest entry, a mapping or an object (entries may change shape)."""
+    return entry.get(key) if isinstance(entry, dict) else getattr(entry, key, None)
+
+
+def drop_zero_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The table without the (type, metric) blocks that are 0 in every scenario and
+    replication, and the names of those left out."""
+    if not len(frame):
+        return frame, []
+    zero = frame.groupby(["aircraft_type", "metric"], sort=False).apply(
+        lambda b: bool(((b["mean"] == 0) & (b["ci_low"].fillna(0) == 0)
+                        & (b["ci_high"].fillna(0) == 0)).all()), include_groups=False)
+    gone = [k for k, z in zero.items() if z]
+    keep = ~frame.set_index(["aircraft_type", "metric"]).index.isin(gone)
+    names = [m if t == "ALL" else f"{t} {m}" for t, m in gone]
+    return frame[keep].reset_index(drop=True), names
+
+
+def _labelled(row: list[str]) -> list[str]:
+    return row[:2] + [label(row[2])] + row[3:]
+
+
+# ---- findings
+
+
+def findings(frame: pd.DataFrame, baseline: str, types: list[str]) -> list[dict]:
+    """Per aircraft type (ALL first): each scenario's difference from the baseline in FMC
+    aircraft and MC rate, as text with its 95% interval."""
+    blocks = []
+    for t in types:
+        rows = frame[frame["aircraft_type"] == t]
         if not len(rows):
             continue
-        line, = ax.plot(rows["date"], rows["mean"], style, label=name, color=f"C{i}")
-        ax.fill_between(rows["date"], rows["low"], rows["high"], alpha=0.25, color=f"C{i}")
+        base = {r["metric"]: r for _, r in rows[rows["scenario"] == baseline].iterrows()}
+        lines = []
+        for name in dict.fromkeys(rows["scenario"]):
+            if name == baseline:
+                continue
+            cellsd = {}
+            for m in FINDINGS:
+                r = rows[(rows["scenario"] == name) & (rows["metric"] == m)]
+                cellsd[m] = _difference(r.iloc[0]) if len(r) else "–"
+            lines.append({"scenario": label(name), **cellsd})
+        blocks.append({"type": "whole fleet" if t == "ALL" else t,
+                       "baseline": {m: _level(base[m]) if m in base else "–" for m in FINDINGS},
+                       "rows": lines})
+    return blocks
 
 
-def fig_mc_rate(ts, reps, order):
-    rows = ts[ts["metric"] == "mc_rate"]
-    if not len(rows):
-        return None
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    _time_bands(ax, rows, order)
-    ax.set(title="MC rate, whole fleet: mean over replications and 95% band",
-           ylabel="FMC / active aircraft", ylim=(0, 1.02))
-    ax.legend(fontsize=8)
-    return fig
+def _level(row) -> str:
+    return cells(row, row["scenario"])[3]
 
 
-def fig_states(ts, reps, order):
-    rows = reps[reps["metric"].isin([m for m, _, _ in STATES]) & (reps["aircraft_type"] != "ALL")]
-    if not len(rows):
-        return None
-    means = rows.groupby(["scenario", "aircraft_type", "metric"], sort=False)["value"].mean()
-    types = list(dict.fromkeys(rows["aircraft_type"]))
-    fig, axes = plt.subplots(1, len(order), figsize=(4 * len(order) + 1, 0.35 * len(types) + 1.8),
-                             sharey=True, squeeze=False)
-    for ax, name in zip(axes[0], order):
-        left = np.zeros(len(types))
-        for metric, label, color in STATES:
-            v = np.array([means.get((name, t, metric), 0.0) for t in types])
-            ax.barh(types, v, left=left, label=label, color=color)
-            left += v
-        ax.set(title=name, xlabel="aircraft (time average)")
-    axes[0][0].invert_yaxis()  # shared: the first type on top
-    axes[0][-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.suptitle("FMC, NMCM and NMCS aircraft by type (mean over replications)")
-    return fig
+def _difference(row) -> str:
+    if row["diff"] != row["diff"]:
+        return "–" if row["mean"] != row["mean"] else f"{_level(row)} (no baseline value)"
+    text = cells(row, "")[4]
+    return text + (" *" if row["significant"] else "")
 
 
-def fig_crewed(ts, reps, order):
-    rows = ts[ts["metric"] == "crewed_fmc_aircraft"]
-    if not len(rows):
-        return None
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    _time_bands(ax, rows, order)
-    fmc = ts[ts["metric"] == "fmc_aircraft"]
-    if len(fmc):
-        for i, name in enumerate(order):
-            m = _months(fmc[fmc["scenario"] == name]).groupby("date")["value"].mean()
-            ax.plot(m.index, m.to_numpy(), ":", color=f"C{i}", label=f"{name}: all FMC")
-    ax.set(title="Mission-capable aircraft with a proficient pilot (95% band)",
-           ylabel="aircraft")
-    ax.legend(fontsize=8)
-    return fig
+# ---- methods (STRESS-DES)
 
 
-def fig_fuel(ts, reps, order):
-    kinds = sorted({m for m in ts["metric"].unique() if m.endswith(".fuel_stock_t")})
-    if not kinds:
-        return None
-    fig, axes = plt.subplots(1, len(kinds), figsize=(5 * len(kinds) + 1, 4), squeeze=False)
-    for ax, metric in zip(axes[0], kinds):
-        _time_bands(ax, ts[ts["metric"] == metric], order)
-        ax.set(title=f"{metric.split('.')[0]} stock", ylabel="tonnes")
-        ax.set_ylim(bottom=0)
-        ax.tick_params(axis="x", labelrotation=30)
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle("Fuel stocks (mean over replications, 95% band)")
-    return fig
-
-
-def fig_pilot_hours(ts, reps, order):
-    rows = reps[(reps["metric"] == "hours_per_pilot") & (reps["aircraft_type"] != "ALL")]
-    rows = rows.dropna(subset=["value"])
-    if not len(rows):
-        return None
-    types = list(dict.fromkeys(rows["aircraft_type"]))
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(types) * max(1, len(order) / 2)), 4.2))
-    width = 0.8 / len(order)
-    for i, name in enumerate(order):
-        data = [rows[(rows["scenario"] == name) & (rows["aircraft_type"] == t)]["value"]
-                .to_numpy() for t in types]
-        pos = np.arange(len(types)) + (i - (len(order) - 1) / 2) * width
-        bp = ax.boxplot(data, positions=pos, widths=width * 0.9, patch_artist=True,
-                        manage_ticks=False)
-        for patch in bp["boxes"]:
-            patch.set_facecolor(f"C{i}")
-            patch.set_alpha(0.6)
-        ax.plot([], [], "s", color=f"C{i}", label=name)
-    ax.set_xticks(np.arange(len(types)), types, rotation=30, ha="right")
-    ax.set(title="Hours per pilot per year, by type (over replications)", ylabel="FH / pilot / year")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def fig_cann(ts, reps, order):
-    rows = reps[reps["metric"] == "cann_per_100_sorties"].dropna(subset=["value"])
-    if not len(rows):
-        return None
-    types = list(dict.fromkeys(rows["aircraft_type"]))
-    g = rows.groupby(["scenario", "aircraft_type"])["value"].agg(["mean", "std", "count"])
-    fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(types) * max(1, len(order) / 2)), 4.2))
-    width = 0.8 / len(order)
-    for i, name in enumerate(order):
-        m = np.array([g["mean"].get((name, t), np.nan) for t in types])
-        s = np.array([g["std"].get((name, t), np.nan) for t in types])
-        n = np.array([g["count"].get((name, t), 0) for t in types])
-        err = np.nan_to_num(half_width(n, s, 0.95))
-        ax.bar(np.arange(len(types)) + (i - (len(order) - 1) / 2) * width, m, width,
-               yerr=err, capsize=2, label=name, color=f"C{i}")
-    ax.set_xticks(np.arange(len(types)), types, rotation=30, ha="right")
-    ax.set(title="Cannibalizations per 100 sorties (mean, 95% interval)", ylabel="per 100 sorties")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-FIGURES = [  # file, caption, function (None when its metrics are absent)
-    ("mc_rate.png", "MC rate over time per scenario, with 95% bands", fig_mc_rate),
-    ("states_by_type.png", "FMC, NMCM and NMCS aircraft, stacked by type", fig_states),
-    ("crewed_fmc.png", "Mission-capable aircraft with a proficient pilot", fig_crewed),
-    ("fuel_stock.png", "Fuel stock by fuel kind", fig_fuel),
-    ("pilot_hours.png", "Pilot hours per year by type, over replications", fig_pilot_hours),
-    ("cann_per_100_sorties.png", "Cannibalizations per 100 sorties by type", fig_cann),
-]
-
-
-def draw(path: Path, folder: Path, order: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """Write the figures into `folder`; ([(file, caption)], [notes on skipped figures])."""
-    from .compare import read_table
-
-    names = set(read_table(path / "replications.parquet")["metric"])
-    fuel = sorted(m for m in names if m.endswith(".fuel_stock_t"))
-    ts = _read(path, "timeseries.parquet",
-               ["mc_rate", "crewed_fmc_aircraft", "fmc_aircraft", *fuel], ["ALL"])
-    ts = _months(ts)
-    reps = _read(path, "replications.parquet",
-                 [m for m, _, _ in STATES] + ["hours_per_pilot", "cann_per_100_sorties"])
-    made, skipped = [], []
-    for file, caption, func in FIGURES:
-        fig = func(ts, reps, order)
-        if fig is None:
-            skipped.append(f"{caption}: skipped, its metrics are not in this results directory")
-            continue
-        fig.savefig(folder / file, dpi=DPI, bbox_inches="tight")
-        plt.close(fig)
-        made.append((file, caption))
-    return made, skipped
-
-
-# ---- the document
-
-
-def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values: Values,
-          note: str) -> Path:
-    """Write <path>/report/: the figures, report.md and report.html. Returns the folder."""
-    from .compare import HEADER, cells
-
-    folder = Path(path) / "report"
-    folder.mkdir(exist_ok=True)
-    order = list(manifest.get("scenarios", {}))
-    made, skipped = draw(Path(path), folder, order)
-    doc = Document()
-    doc.heading(f"fleetsim report: {', '.join(order)}", 1)
-    doc.para(f"Results directory {Path(path).resolve().name}, {manifest.get('replications')}"
-             f" replications per scenario, made {manifest.get('created', '?')}.")
-    doc.heading("Comparison with the baseline")
-    rows = [cells(r, baseline) for _, r in frame.iterrows()]
-    doc.table(to_markdown(frame, baseline, note), rows, HEADER[:-1] + ["sig."])
-    doc.heading("Figures")
-    for file, caption in made:
-        doc.image(file, caption)
-    if skipped:
-        doc.items(skipped)
-    methods(doc, manifest, baseline, values, frame)
-    (folder / "report.md").write_text(doc.markdown())
-    (folder / "report.html").write_text(doc.html(folder, "fleetsim report"))
-    return folder
-
-
-def methods(doc: Document, m: dict, baseline: str, values: Values, frame: pd.DataFrame):
-    """The methods section, in the order of the STRESS-DES checklist."""
+def methods(m: dict, baseline: str, values: Values, frame: pd.DataFrame) -> dict:
+    """The methods section's content, in the order of the STRESS-DES checklist."""
     scen = m.get("scenarios", {})
-    doc.heading("Methods (STRESS-DES)")
-    doc.heading("1. Objectives", 3)
-    doc.para(f"Compare {len(scen)} scenarios with the baseline {baseline} on:"
-             f" {', '.join(dict.fromkeys(frame['metric']))} (aircraft type"
-             f" {', '.join(dict.fromkeys(frame['aircraft_type']))}).")
-    doc.heading("2. Logic", 3)
-    doc.para("A tail-by-tail discrete-event model (SimPy): sorties, LRU failures, repair and"
-             " condemnation, resupply channels, cannibalization, fuel stocks and pilots; see"
-             " the README's 'The model in brief'. Scenarios:")
     base = scen.get(baseline, {})
-    doc.items([f"{name}: {s.get('description') or 'no description'}"
-               + ("" if name == baseline else
-                  f"; differs from {baseline} at {', '.join(differences(base, s)[:8]) or 'nothing'}")
-               for name, s in scen.items()])
-    doc.heading("3. Data", 3)
-    doc.para("Input parameters: the resolved scenarios (every default filled in) stored in"
-             " manifest.json, with their sources in the scenario files' comments."
-             + (f" Sweep: {m['sweeps']}." if m.get("sweeps") else ""))
-    doc.heading("4. Experimentation", 3)
+    v, env = m.get("versions", {}), m.get("environment", {})
     start = {s.get("run", {}).get("start_date") for s in scen.values()}
-    doc.items([
-        f"Initialisation: every tail starts on {', '.join(map(str, sorted(start)))} as the"
-        f" scenario states it; warm-up in the run (days): {_join(m.get('warmup_days'))}.",
-        f"Run length (days): {_join(m.get('horizon_days'))}.",
-        f"Comparison window: {values.window}.",
-        f"Replications: {m.get('replications')}; chosen by: {(m.get('stop') or {}).get('reason', '?')}.",
-        "Estimation: mean over independent replications with Student-t 95% intervals;"
-        " differences paired by replication under common random numbers.",
-    ])
-    doc.heading("5. Implementation", 3)
-    v = m.get("versions", {})
-    env = m.get("environment", {})
-    doc.items([
-        "Software: " + ", ".join(f"{k} {x}" for k, x in v.items()) + ".",
-        f"Random sampling: root seed {m.get('root_seed')}; {m.get('seeding', '')}.",
-        f"Model execution: {m.get('executor', {})}; wall time {m.get('wall_seconds', '?')} s;"
-        f" events {(m.get('events') or {}).get('total', '?')}.",
-        f"System: {env.get('platform', '?')}, {env.get('cpus', '?')} CPUs.",
-    ])
-    doc.heading("6. Code access", 3)
-    doc.para(f"fleetsim {m.get('version')} (open source); command: {' '.join(m.get('command', []))}.")
+    given = m["overrides"] if "overrides" in m else overrides(m.get("command") or [])
+    changed = bool(given or m.get("sweeps"))
+    return {
+        "objectives": (f"Compare {len(scen)} scenarios with the baseline {label(baseline)} on:"
+                       f" {', '.join(dict.fromkeys(frame['metric'])) or 'no metric'} (aircraft"
+                       f" type {', '.join(dict.fromkeys(frame['aircraft_type'])) or '–'})."),
+        "scenarios": [{"name": label(name), "description": _sentence(s.get("description")),
+                       "logic": describe(s), "changed": changed,
+                       "differences": None if name == baseline else [
+                           (".".join(p), _value(_at(base, p)), _value(_at(s, p)))
+                           for p in diff_paths(base, s)]}
+                      for name, s in scen.items()],
+        "baseline": label(baseline),
+        "overrides": given,
+        "sweeps": [_sweep(s) for s in m.get("sweeps") or []],
+        "experimentation": [
+            f"Initialisation: every tail starts on {', '.join(map(str, sorted(start)))} as"
+            f" the scenario states it; warm-up in the run (days):"
+            f" {_join(m.get('warmup_days'))}.",
+            f"Run length (days): {_join(m.get('horizon_days'))}.",
+            f"Comparison window: {values.window}.",
+            f"Replications: {m.get('replications')}; chosen by:"
+            f" {(m.get('stop') or {}).get('reason', '?')}.",
+            "Estimation: mean over independent replications with Student-t 95% intervals;"
+            " differences paired by replication under common random numbers."],
+        "implementation": [
+            "Software: " + ", ".join(f"{k} {x}" for k, x in v.items()) + ".",
+            f"Random sampling: root seed {m.get('root_seed')}; {m.get('seeding', '')}.",
+            f"Model execution: {m.get('executor', {})}; wall time {m.get('wall_seconds', '?')}"
+            f" s; events {(m.get('events') or {}).get('total', '?')}.",
+            f"System: {env.get('platform', '?')}, {env.get('cpus', '?')} CPUs."],
+        "code": (f"fleetsim {m.get('version')} (open source); command:"
+                 f" {' '.join(m.get('command', []))}."),
+    }
+
+
+def describe(s: dict) -> str:
+    """One scenario's logic in words, from its resolved values (not from its name)."""
+    types = s.get("types") or {}
+    counts = ", ".join(f"{t} {spec.get('count', 0)}" for t, spec in types.items())
+    delivered = {t: sum(d.get("count", 0) for d in spec.get("deliveries") or [])
+                 for t, spec in types.items()}
+    delivered = {t: n for t, n in delivered.items() if n}
+    cann = s.get("cannibalization") or {}
+    policy = cann.get("policy", "?")
+    cann_text = {"none": "no cannibalization",
+                 "full": "full cannibalization (missing parts consolidated onto as few tails"
+                         " as possible)",
+                 "capped": f"cannibalization capped at {cann.get('max_actions_per_month', 0)}"
+                           " actions a month per type"}.get(policy, f"cannibalization {policy}")
+    flying = s.get("flying") or {}
+    sanctions = s.get("sanctions") or {}
+    parts = [f"{len(types)} aircraft types, {sum(t.get('count', 0) for t in types.values())}"
+             f" tails on {s.get('run', {}).get('start_date', '?')} ({counts})",
+             f"programme {flying.get('programme', '?')}",
+             cann_text]
+    if delivered:
+        parts.append("deliveries: " + ", ".join(f"{n} {t}" for t, n in delivered.items()))
+    if sanctions.get("start_date") or sanctions.get("end_date"):
+        parts.append(f"sanctions from {sanctions.get('start_date') or 'the start'} to"
+                     f" {sanctions.get('end_date') or 'the end'}")
+    fuel = list((s.get("fuel") or {}))
+    parts.append(f"fuel kinds: {', '.join(fuel)}" if fuel else "no fuel constraint")
+    piloted = [t for t, spec in types.items() if spec.get("pilots")]
+    parts.append(f"pilots on {len(piloted)} types" if piloted else "no pilot constraint")
+    if flying.get("surges"):
+        parts.append(f"{len(flying['surges'])} surges")
+    if s.get("changes"):
+        parts.append(f"{len(s['changes'])} dated changes")
+    return "Resolved: " + "; ".join(parts) + "."
+
+
+def _sentence(text: str | None) -> str:
+    text = (text or "").strip()
+    return text + ("" if not text or text[-1] in ".!?" else ".")
+
+
+def overrides(command: list[str]) -> list[str]:
+    """The `--set` overrides (and --years) of a command line (for manifests that do not
+    record their overrides)."""
+    out = []
+    for i, arg in enumerate(command):
+        for flag in ("--set", "-s", "--years"):
+            if arg == flag and i + 1 < len(command):
+                out.append(command[i + 1] if flag != "--years" else
+                           f"run.years={command[i + 1]}")
+            elif arg.startswith(flag + "="):
+                value = arg[len(flag) + 1:]
+                out.append(value if flag != "--years" else f"run.years={value}")
+    return out
+
+
+def _sweep(s: dict) -> dict:
+    keys = list(s.get("grid") or {})
+    return {"base": label(s.get("base", "?")), "file": s.get("file", "?"), "columns": keys,
+            "rows": [[label(name)] + [_value(vals.get(k)) for k in keys]
+                     for name, vals in (s.get("variants") or {}).items()]}
+
+
+_ABSENT = object()
+
+
+def _at(tree, path: tuple):
+    """The value at a key path, or _ABSENT."""
+    node = tree
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return _ABSENT
+        node = node[part]
+    return node
+
+
+def _value(v) -> str:
+    """A resolved value in a few words: tables by their plain values, lists inline."""
+    if v is _ABSENT:
+        return "(absent)"
+    if isinstance(v, dict):
+        plain = [f"{k} = {_value(x)}" for k, x in v.items() if not isinstance(x, dict)]
+        nested = [k for k, x in v.items() if isinstance(x, dict)]
+        return "; ".join(plain + ([f"tables: {', '.join(nested)}"] if nested else [])) or "{}"
+    if isinstance(v, list):
+        return "[" + ", ".join("{" + _value(x) + "}" if isinstance(x, dict) else _value(x)
+                               for x in v) + "]"
+    if isinstance(v, float):
+        return f"{v:g}" if math.isfinite(v) else str(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return str(v)
 
 
 def _join(by_scenario) -> str:
@@ -351,15 +362,23 @@ def _join(by_scenario) -> str:
     return ", ".join(f"{x:g}" for x in values) or "?"
 
 
-def differences(a, b, prefix: str = "") -> list[str]:
-    """Dotted keys at which two resolved scenarios differ (name and description aside)."""
+def differences(a, b) -> list[str]:
+    """Dotted keys at which two resolved scenarios differ (name and description aside): all
+    of them; a table present on one side only is one key."""
+    return [".".join(p) for p in diff_paths(a, b)]
+
+
+def diff_paths(a, b, prefix: tuple = ()) -> list[tuple]:
+    """The key paths at which two resolved scenarios differ (keys may hold dots)."""
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for key in dict.fromkeys([*a, *b]):
             if not prefix and key in ("name", "description"):
                 continue
-            where = f"{prefix}.{key}" if prefix else str(key)
-            out += differences(a.get(key), b.get(key), where) if key in a and key in b \
+            where = prefix + (str(key),)
+            out += diff_paths(a.get(key), b.get(key), where) if key in a and key in b \
                 else [where]
         return out
     return [] if a == b else [prefix]
+
+

@@ -266,6 +266,33 @@ def _union_tag(part) -> bool:
                                       or part in ("int", "float", "str", "bool"))
 
 
+# ---------------------------------------------------------------------------------------
+# shipped scenarios, by name
+
+
+def shipped_dir() -> Path:
+    """The shipped scenarios: package data `sim/scenarios` (in a checkout, a link to the
+    repository's scenarios/; in an installed wheel, the files themselves)."""
+    return Path(__file__).resolve().parent / "scenarios"
+
+
+def scenario_dirs() -> list[Path]:
+    """Where scenario names are looked up: ./scenarios, then the shipped scenarios."""
+    return [Path.cwd() / "scenarios", shipped_dir()]
+
+
+def resolve(arg: str | Path) -> Path:
+    """A scenario argument is a file path, or the name of a shipped scenario."""
+    path = Path(arg)
+    if path.exists() or path.suffix == ".toml":
+        return path
+    for folder in scenario_dirs():
+        candidate = folder / f"{arg}.toml"
+        if candidate.exists():
+            return candidate
+    raise ScenarioError(str(arg), "", "no such file or shipped scenario")
+
+
 def dump(scenario: Scenario) -> dict:
     """The fully resolved scenario as plain TOML-ready data."""
     return scenario.model_dump(mode="python")
