@@ -266,7 +266,7 @@ def run(
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                       retry_failed, precision, metric, max_replications)
-    results = execute(expanded, opts, overrides=list(set_))
+    results = execute(expanded, opts, overrides=_overrides(set_, years))
     _after_batch(expanded, results, quiet)
 
 
@@ -312,14 +312,14 @@ def sweep(
              f" table in {scenario}")
     results = execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers,
                                            scheduler, retry_failed, precision, metric,
-                                           max_replications), overrides=list(set_))
+                                           max_replications), overrides=_overrides(set_, years))
     _after_batch(expanded, results, quiet)
 
 
 def _overrides(set_: list[str], years: float | None) -> list[str]:
-    if years is not None and not math.isfinite(years):
-        fail(f"--years {years}: must be a finite number of years")
-    return list(set_) + ([f"run.years={years}"] if years is not None else [])
+    """What the command line changed, as the manifest records it: the --set items and
+    --years (years reported after each scenario's warm-up)."""
+    return list(set_) + ([f"--years {years:g}"] if years is not None else [])
 
 
 def execute(expanded: list[Expanded], opts: RunOptions,
@@ -493,7 +493,7 @@ WarmupMonths = Annotated[int | None, typer.Option(
 
 
 def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup_months,
-                adjust=None):
+                adjust=None, check=True):
     """Open the directories, check the options, load the values and compare them; the
     frame's `label` column shows each scenario (a sweep variant by its values)."""
     from . import compare as cmp
@@ -523,7 +523,8 @@ def _comparison(dirs, baseline, metric, type_, years, last_years, warmup, warmup
                 raise cmp.CompareError(f"--type {t}: no such aircraft type (types:"
                                        f" {', '.join(sorted(types_present))})")
         values = cmp.load(sources, metrics, types, window, baseline)
-        cmp.check_present(values.frame, list(metric), types)
+        if check:  # a metric asked for a type that does not report it is refused
+            cmp.check_present(values.frame, list(metric), types)
     except cmp.CompareError as exc:
         fail(str(exc))
     for warning in values.warnings:
@@ -606,7 +607,7 @@ def report(
     def load(metrics, types):  # other metrics and types, over the same window
         _, present = cmp.available(sources)
         found = _comparison([dir_], baseline, metrics, [t for t in types if t in present],
-                            years, last_years, warmup, warmup_months)
+                            years, last_years, warmup, warmup_months, check=False)
         return found[2], found[3]
 
     try:

@@ -50,14 +50,14 @@ def explore(
     reps: Annotated[int, typer.Option("--reps", "-r", min=1,
                                       help="Replications of each point.")] = 5,
     levers: Annotated[bool, typer.Option(
-        "--levers", help="Vary the levers ([ranges] of kind = \"lever\") too.")] = False,
+        "--levers", help="Vary the levers ([ranges] of kind = \"lever\") too [default: off].")] = False,
     only: Annotated[list[str], typer.Option(
         "--factor", "-f", metavar="NAME",
-        help="Vary only this factor (a [ranges] key or a [range_groups] name); repeatable.")
+        help="Vary only this factor (a [ranges] key or a [range_groups] name); repeatable [default: every factor].")
     ] = [],
     posterior: Annotated[Path | None, typer.Option(
         metavar="DIR", help="Instead of a design: --n weighted draws of the points of a"
-                            " calibration (fleetsim calibrate's directory).")] = None,
+                            " calibration (fleetsim calibrate's directory) [default: off].")] = None,
     years: Years = None, seed: Seed = 20230101, out_dir: Out = None, set_: SetOption = [],
     force: Force = False, quiet: Quiet = False, workers: Workers = None,
     scheduler: Scheduler = None, retry_failed: RetryFailed = False,
@@ -139,13 +139,13 @@ def sensitivity(
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="Scenario file or name.")],
     observations: Annotated[Path, typer.Option(
-        "--observations", "-O", help="The observations TOML file (see the README).")],
+        "--observations", "-O", help="The observations TOML file (see the README) [default: none: required].")],
     n: Annotated[int, typer.Option("--n", help="Points a wave (a Latin hypercube).")] = 32,
     reps: Annotated[int, typer.Option("--reps", "-r", min=2,
                                       help="Replications of each point.")] = 3,
     waves: Annotated[int, typer.Option("--waves", min=1, help="History-matching waves.")] = 3,
     only: Annotated[list[str], typer.Option(
-        "--factor", "-f", metavar="NAME", help="Calibrate only this factor; repeatable.")
+        "--factor", "-f", metavar="NAME", help="Calibrate only this factor; repeatable [default: every factor].")
     ] = [],
     years: Years = None, seed: Seed = 20230101, out_dir: Out = None, set_: SetOption = [],
     force: Force = False, quiet: Quiet = False, workers: Workers = None,
@@ -216,9 +216,10 @@ def discover(
     directory: Annotated[Path, typer.Argument(help="A directory made by fleetsim explore.")],
     metric: Annotated[str, typer.Option(
         "--metric", "-m", metavar="[TYPE:]METRIC",
-        help="The output whose threshold makes a case of interest, e.g. MiG-29:fmc_aircraft.")],
-    below: Annotated[float | None, typer.Option(help="Cases: point mean below this.")] = None,
-    above: Annotated[float | None, typer.Option(help="Cases: point mean above this.")] = None,
+        help="The output whose threshold makes a case of interest, e.g. MiG-29:fmc_aircraft"
+             " [default: none: required].")],
+    below: Annotated[float | None, typer.Option(help="Cases: point mean below this [default: none].")] = None,
+    above: Annotated[float | None, typer.Option(help="Cases: point mean above this [default: none].")] = None,
     scenario: Annotated[str | None, typer.Option(
         help="The explored scenario [default: the first]; B-A is B's difference from A.")
     ] = None,

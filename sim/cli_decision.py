@@ -39,7 +39,7 @@ def screen(
     date: DateOpt = None,
     csv: Annotated[Path | None, typer.Option(
         "--csv", metavar="FILE", show_default=False,
-        help="Where to write the table [default: results/screen-NAMES.csv].")] = None,
+        help="Where to write the table [default: results/screen-<names>.csv].")] = None,
     set_: SetOption = [],
 ) -> None:
     """Analytic readiness screen (METRIC / VARI-METRIC): expected NMCM, NMCS with and
@@ -86,13 +86,13 @@ def screen(
 @app.command()
 def spares(
     scenario: Annotated[str, typer.Argument(help="Scenario file or name.")],
-    type_: Annotated[str, typer.Option("--type", "-t", help="The aircraft type.")],
+    type_: Annotated[str, typer.Option("--type", "-t", help="The aircraft type [default: none: required].")],
     budget: Annotated[float | None, typer.Option(
         "--budget", metavar="MUSD", show_default=False,
         help="Spend at most this (million USD) [default: the alternative's cost].")] = None,
     target_fmc: Annotated[float | None, typer.Option(
         "--target-fmc", metavar="F", show_default=False,
-        help="Stop once the screen's FMC aircraft of the type reach F.")] = None,
+        help="Stop once the screen's FMC aircraft of the type reach F [default: off].")] = None,
     alternative: Annotated[str, typer.Option(
         "--alternative", metavar="SCENARIO:CHANNEL",
         help="The hand-made package to cost and compare: the one-off units of a supply"
@@ -109,7 +109,7 @@ def spares(
     scenario_out: Annotated[Path | None, typer.Option(
         "--scenario-out", metavar="FILE", show_default=False,
         help="Also write a scenario that extends SCENARIO with the optimised package in"
-             " place of the alternative's channel.")] = None,
+             " place of the alternative's channel [default: off].")] = None,
     verify: Annotated[int, typer.Option(
         "--verify", metavar="N", min=0,
         help="Simulate N replications (CRN) of the baseline, the optimised and the"

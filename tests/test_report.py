@@ -78,7 +78,8 @@ def test_methods_list_every_difference_and_the_overrides(tmp_path):
     result = invoke("run", base, other, "-n", "2", "--years", "0.3", "-q", "-w", "1",
                     "--set", "maintenance.allocation=fifo", "--out", out)
     assert result.exit_code == 0, result.output
-    assert invoke("report", out).exit_code == 0
+    result = invoke("report", out)
+    assert result.exit_code == 0, result.output
     md = (out / "report" / "report.md").read_text()
     keys = ["cannibalization.policy", "cannibalization.max_actions_per_month",
             "cannibalization.hours_per_action", "cannibalization.damage_probability",
@@ -88,7 +89,7 @@ def test_methods_list_every_difference_and_the_overrides(tmp_path):
     for key in keys:  # more than 8: none cut
         assert f"| `{key}` |" in md, key
     assert f"Differences from base ({len(keys)}):" in md
-    assert "Overrides on the command line: maintenance.allocation=fifo, run.years=0.3" in md
+    assert "Overrides on the command line: maintenance.allocation=fifo, --years 0.3" in md
     logic = md[md.index("#### other"):md.index("### 3. Data")]
     assert "cannibalization capped at 3 actions a month" in logic
 
@@ -101,7 +102,8 @@ def test_findings_cover_every_type_and_scenario(tmp_path):
     out = tmp_path / "out"
     assert invoke("run", base, worse, "-n", "3", "--years", "0.4", "-q", "-w", "1",
                   "--out", out).exit_code == 0
-    assert invoke("report", out).exit_code == 0
+    result = invoke("report", out)
+    assert result.exit_code == 0, result.output
     md = (out / "report" / "report.md").read_text()
     findings = md[md.index("## Findings"):md.index("## Comparison")]
     rows = [line for line in findings.splitlines() if "| worse |" in line]
@@ -167,7 +169,8 @@ def test_label_is_the_one_place_for_display_names(tmp_path, monkeypatch):
     out = tmp_path / "small"
     assert invoke("run", path, "-n", "2", "--years", "0.2", "-q", "-w", "1",
                   "--out", out).exit_code == 0
-    assert invoke("report", out).exit_code == 0
+    result = invoke("report", out)
+    assert result.exit_code == 0, result.output
     assert "fleetsim report: <small>" in (out / "report" / "report.md").read_text()
     assert "&lt;small&gt;" in (out / "report" / "report.html").read_text()  # escaped
 
@@ -185,7 +188,8 @@ def test_every_image_of_report_html_loads_in_a_browser(tmp_path):
     out = tmp_path / "small"
     assert invoke("run", path, "-n", "2", "--years", "0.3", "-q", "-w", "1",
                   "--out", out).exit_code == 0
-    assert invoke("report", out).exit_code == 0
+    result = invoke("report", out)
+    assert result.exit_code == 0, result.output
     html = (out / "report" / "report.html").read_text()
     probe = tmp_path / "probe.html"
     probe.write_text(html.replace("</body>", CHECK))
