@@ -171,7 +171,7 @@ def fig_mc_rate(f: Frame):
     _context(ax, f)
     _time_bands(ax, f, rows)
     ax.set(title="MC rate, whole fleet: mean over replications and 95% band",
-           ylabel="(FMC + PMC) / possessed aircraft", ylim=(0, 1.02))
+           ylabel="MC rate (FMC / active aircraft)", ylim=(0, 1.02))
     legend_below(fig, f, _context_handles())
     return fig
 
