@@ -277,6 +277,13 @@ def _after_batch(expanded: list[Expanded], results: Path, quiet: bool) -> None:
 
     if sum(len(e.scenarios) for e in expanded) < 2:
         return
+    try:  # scenarios over other horizons or warm-ups are not paired: say so, keep the run
+        sources = cmp.open_sources([results])
+        cmp.check_pairs(sources, cmp.scenarios(sources)[0])
+    except cmp.CompareError as exc:
+        err.print(f"not compared: {printable(str(exc))}", highlight=False, soft_wrap=True,
+                  markup=False)
+        return
     _, baseline, values, frame, note = _comparison([results], None, [], [], None, None, None,
                                                    None)
     try:

@@ -25,7 +25,7 @@ def tables(tmp_path_factory):
     out = folder / "out"
     result = runner.invoke(app, ["run", str(path), str(SCENARIOS / "validation" /
                                                        "d2_pilot_hours.toml"),
-                                 "-n", "2", "-q", "-w", "1", "-o", str(out),
+                                 "-n", "2", "-q", "-w", "1", "-o", str(out), "--years", "0.3",
                                  "--set", "run.warmup_days=0"])
     assert result.exit_code == 0, result.output
     return (out, pd.read_parquet(out / "replications.parquet"),
