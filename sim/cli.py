@@ -266,7 +266,7 @@ def run(
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                       retry_failed, precision, metric, max_replications)
-    results = execute(expanded, opts, overrides=_overrides(set_, years))
+    results = execute(expanded, opts, overrides=_asked(set_, years))
     _after_batch(expanded, results, quiet)
 
 
@@ -319,11 +319,18 @@ def sweep(
              f" table in {scenario}")
     results = execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers,
                                            scheduler, retry_failed, precision, metric,
-                                           max_replications), overrides=_overrides(set_, years))
+                                           max_replications), overrides=_asked(set_, years))
     _after_batch(expanded, results, quiet)
 
 
 def _overrides(set_: list[str], years: float | None) -> list[str]:
+    """The --set items and --years as overrides of run.years (the horizon)."""
+    if years is not None and not math.isfinite(years):
+        fail(f"--years {years}: must be a finite number of years")
+    return list(set_) + ([f"run.years={years}"] if years is not None else [])
+
+
+def _asked(set_: list[str], years: float | None) -> list[str]:
     """What the command line changed, as the manifest records it: the --set items and
     --years (years reported after each scenario's warm-up)."""
     return list(set_) + ([f"--years {years:g}"] if years is not None else [])
