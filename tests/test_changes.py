@@ -110,10 +110,18 @@ def test_bad_changes_name_the_entry_and_say_why(change, where, words):
     assert "\n" not in line and where in line and words in line, line
 
 
-def test_a_change_outside_the_run_is_refused():
-    raw = rich([("types.A.lrus.engine.mtbf_flight_hours", 100.0, dt.date(2030, 1, 1))])
-    with pytest.raises(ScenarioError, match=r"changes\.0\.date: 2030-01-01 lies outside"):
+def test_a_change_before_the_start_is_refused_and_one_after_the_end_never_applies():
+    raw = rich([("types.A.lrus.engine.mtbf_flight_hours", 100.0, dt.date(2022, 1, 1))])
+    with pytest.raises(ScenarioError, match=r"changes\.0\.date: 2022-01-01 lies before"):
         validate(raw)
+    late = rich([("types.A.lrus.engine.mtbf_flight_hours", 1.0, dt.date(2030, 1, 1))])
+    with pytest.raises(ScenarioError, match=r"changes\.0\.value"):  # still checked ...
+        validate(deep_merge(late, {"changes": [{"date": dt.date(2030, 1, 1),
+                                                "key": "types.A.lrus.engine.mtbf_flight_hours",
+                                                "value": -1.0}]}))
+    a, b = simulate(validate(rich()), 0, 3), simulate(validate(late), 0, 3)  # ... never applied
+    for metric, series in a.monthly["A"].items():
+        np.testing.assert_array_equal(series, b.monthly["A"][metric], err_msg=metric)
 
 
 def test_cli_validate_reports_a_bad_change_in_one_line(tmp_path):

@@ -97,8 +97,10 @@ def rule_for(key: str) -> tuple[str, dict[str, str], int]:
 
 
 def resolve(scenario) -> list[Resolved]:
-    """Check every change of `scenario` (date, key, value) and return them in the order they
-    apply (date, then file order); ValueError naming `changes.N.<field>` for the first bad one."""
+    """Check every change of `scenario` (date, key, value) and return those inside the run in
+    the order they apply (date, then file order); ValueError naming `changes.N.<field>` for
+    the first bad one (a date before the start is bad; one after the end is checked, then
+    left out, as a delivery after the end is)."""
     from ..schema import Scenario
 
     run = scenario.run
@@ -108,9 +110,9 @@ def resolve(scenario) -> list[Resolved]:
     for i in order:
         change = scenario.changes[i]
         day = run.day_of(change.date)
-        if not 0 <= day < run.horizon_days:
-            raise ValueError(f"changes.{i}.date: {change.date} lies outside the run"
-                             f" ({run.start_date} to {run.horizon_days:g} days later)")
+        if day < 0:
+            raise ValueError(f"changes.{i}.date: {change.date} lies before the run's start"
+                             f" ({run.start_date})")
         try:
             owner, names, node = rule_for(change.key)
         except ValueError as exc:
@@ -127,7 +129,8 @@ def resolve(scenario) -> list[Resolved]:
         value = _get(checked, parts[:node] if node else parts)
         if owner in ("lru_channels", "type_channels", "scheduled"):
             _same_kind(_get(scenario, parts), value, i)
-        out.append(Resolved(i, day, change.key, owner, names, value))
+        if day < run.horizon_days:  # a change after the end (a shortened run) never applies
+            out.append(Resolved(i, day, change.key, owner, names, value))
     return out
 
 
