@@ -42,7 +42,8 @@ class OneLineErrors(typer.core.TyperGroup):
             exc.show()
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            command = exc.ctx.command_path if getattr(exc, "ctx", None) else "fleetsim"
+            ctx = getattr(exc, "ctx", None)  # named as the user types it, however invoked
+            command = " ".join(["fleetsim", *ctx.command_path.split()[1:]]) if ctx else "fleetsim"
             err.print(f"[bold red]error:[/] {escape(' '.join(exc.format_message().split()))}"
                       f" (see {escape(command)} --help)", highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
