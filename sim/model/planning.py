@@ -29,9 +29,6 @@ import simpy
 from ..schema import Flying, Run
 from .events import PLANNING, Call
 
-YEAR = 365.25
-
-
 def surge_windows(flying: Flying, run: Run) -> list[tuple[float, float, object]]:
     """Every window of every surge, recurring ones repeated to the end of the run,
     as (first day, end day, surge) in model days."""
@@ -66,9 +63,7 @@ class Calendar:
         days = math.ceil(run.horizon_days)
         self.weight = [1.0] * days
         self.max_effort = [False] * days
-        year_of = [(run.start_date + dt.timedelta(days=d)).year for d in range(days)]
-        first_year = run.start_date.year
-        shifted = [[] for _ in range(year_of[-1] - first_year + 1)]  # per calendar year
+        shifted: dict[int, list] = {}  # calendar year -> (day, multiplier) of shifted surges
         for a, b, surge in surge_windows(flying, run):
             span = range(math.ceil(a), min(days, math.ceil(b)))
             if surge.effort == "max":
@@ -79,12 +74,12 @@ class Calendar:
                     self.weight[d] *= surge.multiplier
             else:
                 for d in span:
-                    shifted[year_of[d] - first_year].append((d, surge.multiplier))
-        for year, marks in enumerate(shifted):
-            if not marks:
-                continue
-            factor = {d: 1.0 for d in range(days) if year_of[d] == first_year + year}
-            first, last = min(factor), max(factor) + 1
+                    year = (run.start_date + dt.timedelta(days=d)).year
+                    shifted.setdefault(year, []).append((d, surge.multiplier))
+        for year, marks in shifted.items():
+            first = max(0, (dt.date(year, 1, 1) - run.start_date).days)
+            last = min(days, (dt.date(year + 1, 1, 1) - run.start_date).days)
+            factor = dict.fromkeys(range(first, last), 1.0)
             for d, m in marks:
                 factor[d] *= m
             scale = (last - first) / sum(factor.values())  # the year keeps its flying days
