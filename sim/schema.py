@@ -146,6 +146,7 @@ class Lru(_Strict):
     repair_channels: Channels | None = None  # None: the type's shared repair shop
     supply: dict[Name, PartChannel] = Field(default_factory=dict)
     unit_cost_musd: float | None = Field(default=None, gt=0, le=10_000)  # a new unit (spares)
+    essential: Literal["flight", "mission"] = "flight"  # without it: cannot fly / cannot fight
 
 
 class Conversion(_Strict):
@@ -190,12 +191,16 @@ class Inspection(_Strict):
 
 class Overhaul(_Strict):
     """Depot overhaul at a flight-hour or calendar interval. With `depot_slots = 0` there is
-    no depot: a tail due for overhaul stays grounded (NMCM)."""
+    no depot: a tail due for overhaul stays possessed by the depot, grounded.
+    `restores_aging_fraction` f: an overhaul takes back f of the aging the airframe accrued
+    since its last overhaul (Kijima's type I virtual age: 0 is pure downtime, 1 returns it to
+    its state after the last one); a deferred overhaul leaves the hazard rising."""
 
     interval_flight_hours: float | None = Field(default=None, gt=0)
     interval_years: float | None = Field(default=None, gt=0)
     days: float = Field(gt=0, le=3_650)
     depot_slots: Annotated[int, Field(ge=0, le=10_000)] | Literal["unlimited"] = "unlimited"
+    restores_aging_fraction: float = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="after")
     def _has_interval(self) -> Overhaul:
@@ -224,10 +229,18 @@ class Delivery(_Strict):
     airframe_hours: float = Field(default=0.0, ge=0, le=100_000)
 
 
+ROLES = ("air_defence", "fighter", "multirole", "strike", "attack", "bomber",
+         "reconnaissance", "transport", "trainer")
+NON_COMBAT_ROLES = ("transport", "trainer")
+
+
 class AircraftType(_Strict):
-    """One aircraft type: its tails, flying profile, aging, LRUs, pilots and maintenance."""
+    """One aircraft type: its tails, flying profile, aging, LRUs, pilots and maintenance.
+    `role` groups types in the results (`role:<role>`, and `COMBAT` for every role but
+    transport and trainer)."""
 
     count: int = Field(ge=0, le=MAX_TAILS_PER_TYPE)
+    role: Literal[ROLES] | None = None
     age_years: float = Field(default=0.0, ge=0, le=100)
     age_spread_years: float = Field(default=0.0, ge=0, le=100)
     airframe_hours: float = Field(default=0.0, ge=0, le=100_000)
@@ -344,6 +357,7 @@ class Flying(_Strict):
     planning_period_days: float = Field(default=365.25 / 12, gt=0, le=366)
     budget_horizon_days: float = Field(default=365.25, gt=0, le=3_653)
     pilot_assignment: Literal["fewest_hours", "elite_first"] = "fewest_hours"
+    pmc_flies: bool = True  # PMC tails (a mission LRU missing) fly training sorties
     surges: list[Surge] = Field(default_factory=list)
 
 
@@ -357,9 +371,12 @@ class Cannibalization(_Strict):
 
 
 class Maintenance(_Strict):
-    """Who gets a part that arrives: the waiting tail closest to FMC, or the oldest backorder."""
+    """Who gets a part that arrives: the waiting tail closest to FMC, or the oldest backorder.
+    A tail possessed by the depot claims last, or once it is within `depot_claim_days` of
+    leaving the depot."""
 
     allocation: Literal["closest_to_fmc", "fifo"] = "closest_to_fmc"
+    depot_claim_days: float = Field(default=math.inf, ge=0)
 
 
 class Sanctions(_Strict):

@@ -12,9 +12,11 @@ from __future__ import annotations
 UNITS = {
     # tails, time averages
     "fmc_aircraft": "tails", "nmcm_aircraft": "tails", "nmcs_aircraft": "tails",
-    "active_aircraft": "tails", "lost_aircraft": "tails", "retired_aircraft": "tails",
+    "pmc_aircraft": "tails", "nmcb_aircraft": "tails", "depot_aircraft": "tails",
+    "flyable_aircraft": "tails", "tnmcs_aircraft": "tails", "tnmcm_aircraft": "tails",
+    "possessed_aircraft": "tails", "active_aircraft": "tails", "lost_aircraft": "tails", "retired_aircraft": "tails",
     "crewed_fmc_aircraft": "tails",
-    "mc_rate": "fraction", "fill_rate": "fraction", "ready_rate": "fraction",
+    "mc_rate": "fraction", "fmc_rate": "fraction", "fill_rate": "fraction", "ready_rate": "fraction",
     "repair_utilization": "fraction", "inspection_utilization": "fraction",
     "overhaul_utilization": "fraction",
     # counts

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from sim.model.fleet import RETIRED
 from sim.model.world import World, simulate
 from sim.model.supply import RateProfile
 from sim.schema import PartChannel, Run, Sanctions
@@ -102,7 +103,7 @@ def test_calendar_life_retires_the_oldest_first():
     world = World(scenario(changes), 0, 1)
     world.run()
     ages = [(t.age, t.state) for t in world.squadrons[0].fleet.tails]
-    assert all((state == 4) == (age >= 29.0) for age, state in ages)
+    assert all((state == RETIRED) == (age >= 29.0) for age, state in ages)
 
 
 @pytest.mark.slow

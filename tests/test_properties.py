@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model.fleet import FMC, LOST, NMCM, NMCS
+from sim.model.fleet import DEPOT, LOST, STATE_METRICS, state_of
 from sim.model.world import World, simulate
 from sim.scenario import validate
 
@@ -59,6 +59,7 @@ def lrus(draw):
         "condemned_fraction": draw(st.sampled_from([0.0, 0.1, 0.5])),
         "initial_stock": draw(st.integers(0, 4)),
         "remove_replace_hours": draw(st.sampled_from([0.0, 3.0, 30.0])),
+        "essential": draw(st.sampled_from(["flight", "mission"])),
         "supply": {f"c{i}": draw(part_channels()) for i in range(draw(st.integers(0, 2)))},
     }
     if draw(st.booleans()):
@@ -125,8 +126,12 @@ def aircraft_types(draw, programme, fuels, others):
                            "days": draw(st.sampled_from([1.0, 10.0])), "docks": draw(channels)}
     if draw(st.booleans()):
         t["overhaul"] = {"interval_flight_hours": draw(st.sampled_from([50.0, 300.0])),
+                         "interval_years": draw(st.sampled_from([None, 0.3])),
                          "days": draw(st.sampled_from([5.0, 60.0])),
-                         "depot_slots": draw(st.sampled_from([0, 1, "unlimited"]))}
+                         "depot_slots": draw(st.sampled_from([0, 1, "unlimited"])),
+                         "restores_aging_fraction": draw(st.sampled_from([0.0, 0.5, 1.0]))}
+    if draw(st.booleans()):
+        t["role"] = draw(st.sampled_from(["air_defence", "strike", "transport"]))
     if draw(st.booleans()):
         t["accidents"] = {"per_100k_flight_hours": draw(st.sampled_from([0.0, 2000.0])),
                           "low_proficiency_factor": draw(st.sampled_from([1.0, 5.0])),
@@ -163,13 +168,15 @@ def scenarios(draw):
         "run": {"years": draw(st.floats(0.1, 1.0)), "warmup_days": draw(st.sampled_from([0, 10]))},
         "flying": {"programme": programme, "window_hours": draw(st.sampled_from([8.0, 24.0])),
                    "pilot_assignment": draw(st.sampled_from(["fewest_hours", "elite_first"])),
+                   "pmc_flies": draw(st.booleans()),
                    "surges": [{"start_date": dt.date(2023, 2, 1), "end_date": dt.date(2023, 3, 1),
                                "multiplier": draw(st.sampled_from([0.5, 2.0]))}, draw(surges())]},
         "cannibalization": {"policy": policy,
                             "max_actions_per_month": draw(st.integers(0, 5)),
                             "hours_per_action": draw(st.sampled_from([0.0, 6.0])),
                             "damage_probability": draw(st.sampled_from([0.0, 0.3]))},
-        "maintenance": {"allocation": draw(st.sampled_from(["closest_to_fmc", "fifo"]))},
+        "maintenance": {"allocation": draw(st.sampled_from(["closest_to_fmc", "fifo"])),
+                        "depot_claim_days": draw(st.sampled_from([math.inf, 0.0, 20.0]))},
         "sanctions": {"start_date": dt.date(2023, 3, 1)},
         "fuel": {kind: draw(fuel_kinds()) for kind in fuels},
         "types": {},
@@ -218,17 +225,18 @@ def audit(world: World) -> None:
     for squadron in world.squadrons:
         fleet, maint = squadron.fleet, squadron.maintenance
         states = [t.state for t in fleet.tails]
-        assert fleet.count == [states.count(s) for s in range(5)]
+        assert fleet.count == [states.count(s) for s in range(len(STATE_METRICS))]
         assert len(fleet.tails) == squadron.cfg.count + fleet.delivered.n
         assert squadron.losses.n == fleet.count[LOST]
         waiting = []
         for t in fleet.tails:
             assert t.n_missing == sum(t.missing)
             assert all(0 <= m <= z for m, z in zip(t.missing, maint.z))
-            assert t.work >= 0
+            assert t.work >= 0 and t.mission_work >= 0
+            assert t.n_grounding == sum(m for m, g in zip(t.missing, maint.grounding) if g)
             if t.state < LOST:
                 assert t.missing == [z - len(u) for z, u in zip(maint.z, t.units)]
-                assert t.state == (NMCM if t.work else NMCS if t.n_missing else FMC)
+                assert t.state == state_of(t)  # one state each, the one its condition implies
                 if t.n_missing:
                     waiting.append((t.n_missing, t.serial))
                 rate = sum(sum(1 / r for r in u) * inv
@@ -236,10 +244,15 @@ def audit(world: World) -> None:
                 assert math.isclose(t.rate, rate, rel_tol=1e-9, abs_tol=1e-12)
             else:
                 assert t.n_missing == 0
-            assert not t.flying or t.state == FMC or t.state == LOST
+            assert not t.flying or fleet.flies[t.state] or t.state == LOST
         assert maint.waiting == sorted(waiting)
         assert sorted(squadron.pool, key=id) == sorted(
-            (t for t in fleet.tails if t.state == FMC and not t.flying), key=id)
+            (t for t in fleet.tails if fleet.flies[t.state] and not t.flying), key=id)
+        depot = squadron.scheduled.depot
+        in_depot = sum(1 for t in fleet.tails if t.state == DEPOT)
+        assert in_depot == sum(1 for t in fleet.tails if t.depot and t.state < LOST)
+        if depot is not None:  # the depot possesses exactly the tails its slots work on
+            assert in_depot <= depot.busy.value
         for k, lru in enumerate(maint.lrus):
             missing = sum(t.missing[k] for t in fleet.tails)
             assert lru.stock.value == len(lru.shelf) >= 0 and lru.in_repair.value >= 0
@@ -272,15 +285,19 @@ def test_state_invariants_hold_throughout(scen):
     audit(world)
     for name, cfg in scen.types.items():
         monthly = result.monthly[name]
-        total = sum(monthly[m] for m in ("fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft",
-                                         "lost_aircraft", "retired_aircraft"))
+        total = sum(monthly[m] for m in STATE_METRICS)
         if cfg.deliveries:  # tails join mid-month: between the old and the new count
             assert np.all(total >= cfg.count - 1e-9)
             assert np.all(total <= cfg.count + sum(d.count for d in cfg.deliveries) + 1e-9)
         else:
             np.testing.assert_allclose(total, cfg.count, rtol=1e-9, atol=1e-9)
-        active = monthly["fmc_aircraft"] + monthly["nmcm_aircraft"] + monthly["nmcs_aircraft"]
+        active = sum(monthly[m] for m in STATE_METRICS[:LOST])
         np.testing.assert_allclose(monthly["active_aircraft"], active, rtol=1e-12)
+        np.testing.assert_allclose(monthly["possessed_aircraft"] + monthly["depot_aircraft"],
+                                   active, rtol=1e-12)
+        np.testing.assert_allclose(monthly["flyable_aircraft"] + monthly["nmcm_aircraft"] +
+                                   monthly["tnmcs_aircraft"], monthly["possessed_aircraft"],
+                                   rtol=1e-9, atol=1e-9)
         for metrics in (monthly, result.values[name]):
             mc = np.asarray(metrics["mc_rate"], dtype=float)
             assert np.all((mc[~np.isnan(mc)] >= 0) & (mc[~np.isnan(mc)] <= 1 + 1e-12))

@@ -39,6 +39,17 @@ def airframe_aging(cfg: AircraftType, start_age: float) -> float:
     return (1.0 + cfg.aging_per_year) ** (start_age - cfg.age_years)
 
 
+def restoration(cfg: AircraftType) -> Callable[[float, float], float]:
+    """The factor by which an airframe's aging multiplier falls when `years` are taken off
+    its virtual age `virtual` (an overhaul): (1 + aging_per_year)^-years, or
+    ((virtual - years) / virtual)^(shape - 1) for a Weibull law."""
+    if cfg.aging_weibull_shape:
+        power = cfg.aging_weibull_shape - 1.0
+        return lambda virtual, years: (max(virtual - years, 1e-6) / max(virtual, 1e-6)) ** power
+    growth = 1.0 + cfg.aging_per_year
+    return lambda virtual, years: growth ** -years
+
+
 class FlightFailures:
     """Which units fail when a sortie overshoots a tail's hazard budget."""
 

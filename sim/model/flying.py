@@ -1,14 +1,15 @@
 """The flying programme of one aircraft type: daily sortie generation and sorties.
 
 Each day the programme adds sorties to fly (`pending`): `fleet_hours_per_day / sortie_hours`
-(regime P), `hours_per_aircraft_per_day / sortie_hours` for each FMC tail (regime F, a
-tail's credit following the time it is FMC in the window), the planned hours of each
+(regime P), `hours_per_aircraft_per_day / sortie_hours` for each flyable tail (regime F, a
+tail's credit following the time it is flyable in the window), the planned hours of each
 current pilot (`per_pilot`), or the period's plan that the fuel budget allows
 (`fuel_budget`, see `planning`), times the day's weight in the flying calendar. On a
-maximum-effort day the programme is every sortie cycle of every active tail: each FMC tail
-with a pilot flies as many cycles as the window holds, the fuel reserve may be drawn,
-scheduled maintenance waits and cannibalization runs in full. A sortie needs an idle FMC tail (the one idle
-longest flies), a pilot current on the type and its fuel; it launches inside the daily
+maximum-effort day the programme is every sortie cycle of every possessed tail: each
+flyable tail with a pilot flies as many cycles as the window holds, the fuel reserve may be
+drawn, scheduled maintenance waits and cannibalization runs in full. A sortie needs an idle
+flyable tail (FMC, or PMC where `pmc_flies`: a training sortie needs no mission LRU; the one
+idle longest flies), a pilot current on the type and its fuel; it launches inside the daily
 window and must land before it closes. A sortie that cannot fly is counted by cause:
 `no_fuel` at once (the day's ration is spent), `no_aircraft` or `no_pilot` when the next
 day opens with it still pending.
@@ -31,7 +32,7 @@ from ..schema import Accidents, AircraftType, Cannibalization, Flying
 from .aircrew import MONTH, Aircrew
 from .events import Call
 from .failures import FlightFailures, fleet_aging
-from .fleet import FMC, LOST, Fleet, Tail
+from .fleet import DEPOT, FMC, LOST, Fleet, Tail
 from .fuel import FuelDepot
 from .maintenance import Maintenance
 from .metrics import Ledger
@@ -106,9 +107,9 @@ class Squadron:
                      ledger.counter(name, "sorties_lost_no_fuel")]
         self.losses = ledger.counter(name, "losses")
         self.blocked = NO_AIRCRAFT
-        self.pool: deque[Tail] = deque(fleet.tails)  # idle FMC tails, exactly
-        fleet.left_fmc = self._left_fmc
-        fleet.back_to_fmc = self._back_to_fmc
+        self.pool: deque[Tail] = deque(t for t in fleet.tails if fleet.flies[t.state])
+        fleet.left_flyable = self._left_flyable  # the pool: idle flyable tails, exactly
+        fleet.back_to_flyable = self._back_to_flyable
 
     # -- the programme -------------------------------------------------------------------
 
@@ -174,14 +175,13 @@ class Squadron:
         carry = pending - math.floor(pending + EPS) if pending >= 1 - EPS else pending
         day = int(now + EPS)
         if self.calendar.max_effort[day]:  # every cycle of every active tail
-            count = self.fleet.count
-            return float((count[0] + count[1] + count[2]) * self.cycles_per_day)
+            return float(sum(self.fleet.count[:DEPOT]) * self.cycles_per_day)
         return max(0.0, carry) + self._programme_today(now) * self.calendar.weight[day]
 
     def _programme_today(self, now: float) -> float:
         base = self.daily
         if self.per_tail:
-            base += self.per_tail * self.fleet.count[FMC]
+            base += self.per_tail * self.fleet.flyable()
         if self.per_pilot:
             base += self.per_pilot * self.crew.active_pilots()
         return base + self.plan_rate
@@ -341,8 +341,10 @@ class Squadron:
                 pilot.flying = False
         if tail.hours >= tail.next_check and tail.state != LOST:
             self.scheduled.check(tail)
+        if tail.n_missing and tail.state < LOST:
+            self.maintenance.refill(tail)  # a PMC tail claims what came in while it flew
         tail.flying = False
-        if tail.state == FMC:
+        if self.fleet.flies[tail.state]:
             self.pool.append(tail)
         if self.pending >= 1.0 - EPS:
             self.dispatch()
@@ -353,15 +355,15 @@ class Squadron:
         self.losses.n += 1
         self.maintenance.retire(tail, LOST)
 
-    # -- tails leaving and rejoining FMC -------------------------------------------------
+    # -- tails leaving and rejoining the flyable states -----------------------------------
 
-    def _left_fmc(self, tail: Tail, now: float) -> None:
+    def _left_flyable(self, tail: Tail, now: float) -> None:
         if not tail.flying:
             self.pool.remove(tail)  # a ground event on an idle tail (rare)
         if self.per_tail:
             self.pending = max(0.0, self.pending - self.per_tail * self._window_left(now))
 
-    def _back_to_fmc(self, tail: Tail, now: float) -> None:
+    def _back_to_flyable(self, tail: Tail, now: float) -> None:
         if self.per_tail:
             self.pending += self.per_tail * self._window_left(now)
         if not tail.flying:  # (a tail mended during its own landing is pooled by `_land`)

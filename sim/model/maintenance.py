@@ -8,6 +8,13 @@ Tails that wait are kept in `waiting`, sorted by how many units they miss: the f
 the tails closest to FMC, which get arriving parts first (or, with `fifo` allocation, the
 oldest backorder is served first). The back holds the hangar queens, the preferred donors.
 
+Each LRU kind is essential for flight or only for the mission: a tail missing a mission unit
+(or with work on one) is PMC and may still fly training sorties; a missing flight-essential
+unit makes it NMCS (see `fleet`). A tail in the air takes no part and gives none; a tail
+possessed by the depot claims arriving parts and cannibalized units last (or, with
+`depot_claim_days`, once it is that close to leaving the depot), and is completed from the
+shelf when it comes back.
+
 Cannibalization (`full`, or `capped` at k actions a month) completes a tail by moving the
 units it misses from waiting tails that still have them installed, most-stripped donor
 first, so that the missing parts consolidate onto as few tails as possible. It acts only
@@ -17,6 +24,7 @@ recipient, and with `damage_probability` the moved part breaks and goes to repai
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, insort
 from collections import deque
 
@@ -25,7 +33,7 @@ import simpy
 from ..rng import Streams, uniform
 from ..schema import Cannibalization
 from .events import Call
-from .fleet import RETIRED, Fleet, Tail
+from .fleet import LOST, RETIRED, Fleet, Tail
 from .metrics import Ledger
 from .parts import LruStock, Shop
 
@@ -33,7 +41,7 @@ from .parts import LruStock, Shop
 class Maintenance:
     def __init__(self, env: simpy.Environment, fleet: Fleet, lrus: list[LruStock],
                  shops: list[Shop], cann: Cannibalization, allocation: str, strip: bool,
-                 streams: Streams, ledger: Ledger):
+                 streams: Streams, ledger: Ledger, depot_claim_days: float = math.inf):
         self.env, self.fleet, self.lrus, self.shops = env, fleet, lrus, shops
         self.tails = fleet.tails
         self.z = [lru.z for lru in lrus]
@@ -43,6 +51,9 @@ class Maintenance:
         self.waiting: list[tuple[int, int]] = []       # (units missing, serial), ascending
         self.backorder_queue = [deque() for _ in lrus]  # serials, oldest first (fifo)
         self.donor_units = [0] * len(lrus)               # installed units on waiting tails
+        self.grounding = [lru.cfg.essential == "flight" for lru in lrus]
+        self.depot_claim_days = depot_claim_days
+        self.landing: Tail | None = None  # the tail whose landing is being processed
         self.strip = strip
         self.inverse_mtbf = [1.0 / lru.mtbf for lru in lrus]
         self.set_cannibalization(cann)
@@ -72,6 +83,7 @@ class Maintenance:
         """Units (kind, reliability) just failed and came off `tail`: send them to repair and
         find replacements."""
         now = self.env.now
+        self.landing = tail  # on the ground now, though its landing is still being processed
         was_waiting = tail.n_missing > 0
         for k, reliability in removed:
             self._to_repair(k, reliability, now)
@@ -88,7 +100,34 @@ class Maintenance:
         if tail.n_missing and not was_waiting and self.policy != "none":
             if not self._complete(tail, now):
                 self._consolidate(tail, now)
+        self.landing = None
         self.fleet.restate(tail, now)
+
+    def refill(self, tail: Tail) -> None:
+        """A tail that could not claim parts is back (landed, out of the depot): fit what the
+        shelf holds of the units it misses, then try to complete it by cannibalization."""
+        if not tail.n_missing or tail.state >= LOST:
+            return
+        now = self.env.now
+        self.landing = tail
+        for k, n in enumerate(tail.missing):
+            lru = self.lrus[k]
+            while n and lru.shelf:
+                self._set_missing(tail, k, -1, now)
+                lru.shelf_fills.n += 1
+                self._install(tail, k, lru.take(now), lru.rr_days)
+                n -= 1
+        self.rerate(tail)
+        if tail.n_missing and self.policy != "none":
+            self._complete(tail, now)
+        self.landing = None
+        self.fleet.restate(tail, now)
+
+    def _claims(self, tail: Tail) -> bool:
+        """May this waiting tail claim a part now? Not in the air, not deep in the depot."""
+        if tail.flying and tail is not self.landing:
+            return False
+        return not tail.depot or tail.depot_leaves - self.env.now <= self.depot_claim_days
 
     def receive(self, k: int, reliability: float = 1.0) -> None:
         """A serviceable unit of kind k arrives: fill a waiting tail, else stock the shelf."""
@@ -150,34 +189,48 @@ class Maintenance:
         self.receive(k, reliability)
 
     def _install(self, tail: Tail, k: int, reliability: float, days: float) -> None:
-        """Fit a unit; the job takes `days` of work on the tail (NMCM while it lasts)."""
+        """Fit a unit; the job takes `days` of work on the tail."""
         tail.units[k].append(reliability)
-        self.work(tail, days)
+        self.work(tail, days, k)
 
-    def work(self, tail: Tail, days: float) -> None:
-        """A maintenance job of `days` on the tail (NMCM while it lasts)."""
+    def work(self, tail: Tail, days: float, k: int | None = None) -> None:
+        """A maintenance job of `days` on the tail: NMCM while it lasts, or PMC if it is on
+        a mission LRU (kind k) only."""
         if days <= 0:
             return
-        tail.work += 1
-        Call(self.env, days, self._job_done, tail)
+        mission = k is not None and not self.grounding[k]
+        if mission:
+            tail.mission_work += 1
+        else:
+            tail.work += 1
+        Call(self.env, days, self._job_done, (tail, mission))
 
     def _job_done(self, event: simpy.Event) -> None:
-        tail = event.value
-        tail.work -= 1
+        tail, mission = event.value
+        if mission:
+            tail.mission_work -= 1
+        else:
+            tail.work -= 1
         self.fleet.restate(tail, self.env.now)
 
     def _claimant(self, k: int) -> Tail | None:
         if self.fifo:
             queue = self.backorder_queue[k]
+            skipped = []
+            found = None
             while queue:
                 tail = self.tails[queue.popleft()]
                 if tail.missing[k]:
-                    return tail
-            return None
+                    if self._claims(tail):
+                        found = tail
+                        break
+                    skipped.append(tail.serial)
+            queue.extendleft(reversed(skipped))  # they keep their places
+            return found
         tails = self.tails
         for _, serial in self.waiting:
             tail = tails[serial]
-            if tail.missing[k]:
+            if tail.missing[k] and self._claims(tail):
                 return tail
         return None
 
@@ -195,6 +248,8 @@ class Maintenance:
                 self._count_donor(tail, -1)
         tail.missing[k] += delta
         tail.n_missing = after
+        if self.grounding[k]:
+            tail.n_grounding += delta
         if after:
             insort(self.waiting, (after, tail.serial))
             if not before:
@@ -246,7 +301,8 @@ class Maintenance:
             return  # no waiting tail has some kind installed: every one of them misses it
         for _, serial in list(self.waiting):
             other = self.tails[serial]
-            if other is not tail and other.n_missing and self.quota >= 1:
+            if other is not tail and other.n_missing and self.quota >= 1 \
+                    and self._claims(other):
                 self._complete(other, now)
 
     def _donor(self, k: int, recipient: Tail) -> Tail | None:
@@ -254,7 +310,8 @@ class Maintenance:
         z, tails = self.z[k], self.tails
         for _, serial in reversed(self.waiting):
             tail = tails[serial]
-            if tail.missing[k] < z and tail is not recipient:
+            if tail.missing[k] < z and tail is not recipient \
+                    and (not tail.flying or tail is self.landing):
                 return tail
         return None
 
@@ -268,7 +325,7 @@ class Maintenance:
         self.fleet.restate(donor, now)
         if self.damage_probability and self.damage_draw() < self.damage_probability:
             self._to_repair(k, reliability, now)  # it broke in the move; the recipient waits
-            self.work(recipient, self.cann_days)
+            self.work(recipient, self.cann_days, k)
         else:
             self._set_missing(recipient, k, -1, now)
             self._install(recipient, k, reliability, self.cann_days)

@@ -9,7 +9,7 @@ means and the post-warm-up horizon mean are differences of snapshots.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -82,8 +82,9 @@ class Ledger:
                 np.asarray(self._counter_rows, dtype=float))
 
 
-FLEET_LEVELS = ("fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "lost_aircraft",
-                "retired_aircraft", "backorders", "stock", "in_repair", "pilots",
+FLEET_LEVELS = ("fmc_aircraft", "pmc_aircraft", "nmcm_aircraft", "nmcs_aircraft",
+                "nmcb_aircraft", "depot_aircraft", "lost_aircraft", "retired_aircraft",
+                "backorders", "stock", "in_repair", "pilots",
                 "pilots_in_conversion", "proficient_pilots", "crewed_fmc_aircraft")
 FLEET_COUNTERS = ("sorties", "sorties_planned", "sorties_demanded", "flight_hours",
                   "sorties_lost_no_aircraft",
@@ -98,11 +99,26 @@ FUEL_SUMS = ("fuel_stock_t", "fuel_used_t", "fuel_delivered_t")
 
 @dataclass(frozen=True)
 class Layout:
-    """The shape of a scenario's metrics: LRU kinds by type, finite shops, fuel kinds."""
+    """The shape of a scenario's metrics: LRU kinds by type, finite shops, fuel kinds, and
+    the groups of types reported beside each type and ALL (`role:<role>`, `COMBAT`)."""
 
     kinds: dict[str, list[str]]
     shops: dict[tuple[str, str], float]  # (type, shop name) -> servers
     fuels: list[str]
+    groups: dict[str, list[str]] = field(default_factory=dict)  # group -> its types
+
+
+def role_groups(roles: dict[str, str | None], non_combat: tuple[str, ...]) -> dict[str, list[str]]:
+    """`role:<role>` for each role a type carries, and `COMBAT` for every type whose role is
+    not in `non_combat` (types without a role are in no group)."""
+    groups: dict[str, list[str]] = {}
+    for name, role in roles.items():
+        if role is not None:
+            groups.setdefault(f"role:{role}", []).append(name)
+    combat = [name for name, role in roles.items() if role is not None and role not in non_combat]
+    if groups:
+        groups["COMBAT"] = combat
+    return groups
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -112,10 +128,12 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
 
 def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.ndarray,
            rows: list[int], layout: Layout) -> dict[str, dict[str, np.ndarray]]:
-    """Metrics per aircraft type (and "ALL") over the windows between consecutive `rows`.
+    """Metrics per aircraft type, role group, COMBAT and "ALL" over the windows between
+    consecutive `rows`.
 
     Levels become time averages over each window, counters totals; then come the sums over
-    LRU kinds, the whole-fleet sums, and the ratios (MC rate, fill rate, CANN rate).
+    LRU kinds, the group and whole-fleet sums, the state aggregates of AFI 21-103 (flyable,
+    TNMCS, TNMCM, possessed) and the ratios (MC and FMC rates, fill rate, CANN rate).
     """
     r = np.asarray(rows)
     span = times[r[1:]] - times[r[:-1]]
@@ -139,16 +157,27 @@ def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.n
         out[group][f"{shop}_utilization"] = out[group][f"{shop}_busy"] / n if channels is None \
             else _ratio(out[group][f"{shop}_busy"], channels)
     fleet = out["ALL"]
-    types = [out[name] for name in layout.kinds]
-    for name in FLEET_LEVELS + FLEET_COUNTERS:
-        fleet[name] = sum((m.get(name, zero) for m in types), zero)
+    for group, members in [*layout.groups.items(), ("ALL", list(layout.kinds))]:
+        types = [out[name] for name in members]
+        metrics = out.setdefault(group, {})
+        for name in FLEET_LEVELS + FLEET_COUNTERS:
+            metrics[name] = sum((m.get(name, zero) for m in types), zero)
     for name in FUEL_SUMS:
         fleet[name] = sum((fleet[f"{kind}.{name}"] for kind in layout.fuels), zero)
     years = span / 365.25
     for metrics in out.values():
-        active = metrics["fmc_aircraft"] + metrics["nmcm_aircraft"] + metrics["nmcs_aircraft"]
+        fmc, pmc, nmcb = metrics["fmc_aircraft"], metrics["pmc_aircraft"], metrics["nmcb_aircraft"]
+        flyable = fmc + pmc
+        active = flyable + metrics["nmcm_aircraft"] + metrics["nmcs_aircraft"] + nmcb + \
+            metrics["depot_aircraft"]
+        possessed = active - metrics["depot_aircraft"]
+        metrics["flyable_aircraft"] = flyable
+        metrics["tnmcs_aircraft"] = metrics["nmcs_aircraft"] + nmcb
+        metrics["tnmcm_aircraft"] = metrics["nmcm_aircraft"] + nmcb
         metrics["active_aircraft"] = active
-        metrics["mc_rate"] = _ratio(metrics["fmc_aircraft"], active)
+        metrics["possessed_aircraft"] = possessed
+        metrics["mc_rate"] = _ratio(flyable, possessed)
+        metrics["fmc_rate"] = _ratio(fmc, possessed)
         metrics["cann_per_100_sorties"] = _ratio(metrics["cannibalizations"],
                                                  metrics["sorties"], 100.0)
         metrics["mean_downtime_days"] = _ratio(metrics["downtime_days"],

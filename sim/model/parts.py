@@ -131,6 +131,7 @@ class Shop:
         self.busy = ledger.level(group, f"{name}_busy")
         self.waiting = ledger.level(group, f"{name}_queue")
         self.queue: deque[tuple[float, Callable[[Any], None], Any]] = deque()
+        self.on_start: Callable[[Any, float], None] | None = None  # (item, end) as work starts
 
     def submit(self, duration: float, done: Callable[[Any], None], item: Any = None) -> None:
         """Work `duration` days on `item`, then call `done(item)`."""
@@ -154,6 +155,8 @@ class Shop:
     def _start(self, duration: float, done: Callable[[Any], None], item: Any) -> None:
         self.busy.add(self.env.now, 1.0)
         Call(self.env, duration, self._finish, (done, item))
+        if self.on_start is not None:
+            self.on_start(item, self.env.now + duration)
 
     def _finish(self, event: simpy.Event) -> None:
         done, item = event.value

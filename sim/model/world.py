@@ -16,7 +16,7 @@ import numpy as np
 import simpy
 
 from ..rng import Streams, uniform
-from ..schema import AircraftType, Scenario
+from ..schema import NON_COMBAT_ROLES, AircraftType, Scenario
 from .aircrew import Aircrew
 from .changes import resolve
 from .events import CHANGE, Call
@@ -25,7 +25,7 @@ from .fleet import FMC, Fleet, Tail
 from .flying import Squadron
 from .fuel import FuelDepot, FuelSupply
 from .maintenance import Maintenance
-from .metrics import Ledger, Layout, derive
+from .metrics import Ledger, Layout, derive, role_groups
 from .parts import LruStock, PartSupply, Shop, servers
 from .planning import Calendar, Planner
 from .scheduled import Scheduled
@@ -109,7 +109,7 @@ class World:
             age = cfg.age_years + (spread() - 0.5) * cfg.age_spread_years
             hours = cfg.airframe_hours + (spread() - 0.5) * cfg.airframe_hours_spread
             tails.append(_tail(serial, z, cfg, age, hours, budgets()))
-        fleet = Fleet(name, tails, ledger)
+        fleet = Fleet(name, tails, ledger, sc.flying.pmc_flies)
         lrus = [LruStock(name, kind, lru, ledger, streams) for kind, lru in cfg.lrus.items()]
         shared = self.shared_shops[name] = Shop(env, name, "repair",
                                                 servers(cfg.repair.channels), ledger)
@@ -118,8 +118,8 @@ class World:
                  for kind, lru in cfg.lrus.items()]
         maintenance = Maintenance(env, fleet, lrus, shops, sc.cannibalization,
                                   sc.maintenance.allocation, cfg.retired_tails == "strip",
-                                  streams, ledger)
-        scheduled = Scheduled(env, fleet, cfg, maintenance.retire, streams, ledger)
+                                  streams, ledger, sc.maintenance.depot_claim_days)
+        scheduled = Scheduled(env, fleet, cfg, maintenance, streams, ledger)
         for tail in tails:
             maintenance.rerate(tail)
             scheduled.enrol(tail, new=False)
@@ -276,14 +276,18 @@ class World:
         if not any(self.calendar.max_effort):
             return ()
         start, warmup = self.scenario.run.start_date, self.scenario.run.warmup_days
-        rows, fleet = [], {}
+        rows = []
+        groups = {**_layout(self.scenario).groups, "ALL": list(self.by_name)}
         for sq in self.squadrons:
-            for day, *row in sq.surge_rows:
-                rows.append((sq.fleet.name, day, *row))
-                total = fleet.setdefault(day, [0.0] * len(row))
-                for i, v in enumerate(row):
-                    total[i] += v
-        rows += [("ALL", day, *v) for day, v in sorted(fleet.items())]
+            rows += [(sq.fleet.name, day, *row) for day, *row in sq.surge_rows]
+        for group, members in groups.items():  # the groups' rows: sums over their types
+            total: dict[int, list[float]] = {}
+            for sq in (self.by_name[name] for name in members):
+                for day, *row in sq.surge_rows:
+                    sums = total.setdefault(day, [0.0] * len(row))
+                    for i, v in enumerate(row):
+                        sums[i] += v
+            rows += [(group, day, *v) for day, v in sorted(total.items())]
         for group in values:
             days = [(day, row[0]) for name, day, *row in rows if name == group]
             after = [flown for day, flown in days if day >= warmup]
@@ -332,7 +336,8 @@ def _layout(scenario: Scenario) -> Layout:
             shops[(name, "inspection")] = float(cfg.inspection.docks)
         if cfg.overhaul and cfg.overhaul.depot_slots not in ("unlimited", 0):
             shops[(name, "overhaul")] = float(cfg.overhaul.depot_slots)
-    return Layout(kinds, shops, list(scenario.fuel))
+    roles = {name: cfg.role for name, cfg in scenario.types.items()}
+    return Layout(kinds, shops, list(scenario.fuel), role_groups(roles, NON_COMBAT_ROLES))
 
 
 def month_bounds(start: dt.date, horizon_days: float) -> tuple[list[float], list[str]]:
