@@ -9,7 +9,7 @@ Values come from `replications.parquet` (each replication's value over [warm-up,
 as run), or, when a time window is asked for, from `timeseries.parquet`: the replication's
 value over the window is then the mean of its monthly values for a level (a time average
 or a monthly sample), the sum for a count, and a ratio is recomputed from its parts
-(`RATIOS`: mc_rate = sum of monthly FMC over sum of monthly active, and so on). Months
+(`RATIOS`: mc_rate = sum of monthly flyable over sum of monthly possessed, and so on). Months
 count equally (a partial last month of the horizon weighs as much as a whole one).
 
 Pairing replication k of one scenario with replication k of another is sound only when
@@ -51,7 +51,8 @@ COUNTS = frozenset({
 # ratio -> (numerator, denominator, scale); the parts carry the ratio's prefix, if any.
 # hours_per_pilot is per year: its scale is multiplied by 12 / months in the window.
 RATIOS = {
-    "mc_rate": ("fmc_aircraft", "active_aircraft", 1.0),
+    "mc_rate": ("flyable_aircraft", "possessed_aircraft", 1.0),
+    "fmc_rate": ("fmc_aircraft", "possessed_aircraft", 1.0),
     "cann_per_100_sorties": ("cannibalizations", "sorties", 100.0),
     "mean_downtime_days": ("downtime_days", "returns_to_fmc", 1.0),
     "fill_rate": ("shelf_fills", "removals", 1.0),

@@ -376,7 +376,7 @@ class Maintenance(_Strict):
     leaving the depot."""
 
     allocation: Literal["closest_to_fmc", "fifo"] = "closest_to_fmc"
-    depot_claim_days: float = Field(default=math.inf, ge=0)
+    depot_claim_days: float = Field(default=0.0, ge=0)
 
 
 class Sanctions(_Strict):

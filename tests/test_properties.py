@@ -176,7 +176,7 @@ def scenarios(draw):
                             "hours_per_action": draw(st.sampled_from([0.0, 6.0])),
                             "damage_probability": draw(st.sampled_from([0.0, 0.3]))},
         "maintenance": {"allocation": draw(st.sampled_from(["closest_to_fmc", "fifo"])),
-                        "depot_claim_days": draw(st.sampled_from([math.inf, 0.0, 20.0]))},
+                        "depot_claim_days": draw(st.sampled_from([0.0, 20.0, 1e6]))},
         "sanctions": {"start_date": dt.date(2023, 3, 1)},
         "fuel": {kind: draw(fuel_kinds()) for kind in fuels},
         "types": {},

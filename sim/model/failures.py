@@ -98,7 +98,8 @@ class CalendarFailures:
     and the airframe's own aging. The stream of candidate failures runs at the highest rate
     the fleet can reach over the horizon and is thinned: a candidate lands on a random unit
     position and counts only if that tail is active, on the ground, has a unit installed
-    there, and passes the aging thinning. Each batch of tails (the fleet on the start date,
+    there, and passes the aging thinning (a tail in the depot is being rebuilt: none strike
+    it). Each batch of tails (the fleet on the start date,
     each delivery) has a stream of its own, so that a later delivery leaves the draws of the
     tails already there untouched (common random numbers across transfer scenarios).
     A dated change of the rate starts the candidate stream afresh from its date (the
@@ -143,7 +144,7 @@ class CalendarFailures:
         if serial < len(self.tails):
             tail = self.tails[serial]
             units = tail.units[k]
-            if tail.state < LOST and not tail.flying and slot < len(units):
+            if tail.state < LOST and not tail.flying and not tail.depot and slot < len(units):
                 keep = self.aging(env.now / 365.25) * tail.aging / self.top_aging
                 if keep >= 1.0 or self.pick() < keep:
                     self.maintenance.on_failures(tail, [(k, units.pop(slot))])

@@ -41,7 +41,7 @@ from .parts import LruStock, Shop
 class Maintenance:
     def __init__(self, env: simpy.Environment, fleet: Fleet, lrus: list[LruStock],
                  shops: list[Shop], cann: Cannibalization, allocation: str, strip: bool,
-                 streams: Streams, ledger: Ledger, depot_claim_days: float = math.inf):
+                 streams: Streams, ledger: Ledger, depot_claim_days: float = 0.0):
         self.env, self.fleet, self.lrus, self.shops = env, fleet, lrus, shops
         self.tails = fleet.tails
         self.z = [lru.z for lru in lrus]
