@@ -74,7 +74,8 @@ def test_window_levels_are_averaged_counts_summed_ratios_rebuilt_from_parts():
     rows = []
     for month, (fmc, active, sorties, cann, hours, pilots) in enumerate(
             [(9, 10, 100, 5, 30, 10), (1, 2, 300, 3, 60, 20)]):
-        for metric, value in [("fmc_aircraft", fmc), ("active_aircraft", active),
+        for metric, value in [("fmc_aircraft", fmc), ("flyable_aircraft", fmc),
+                              ("possessed_aircraft", active),
                               ("mc_rate", fmc / active), ("sorties", sorties),
                               ("cannibalizations", cann), ("pilot_flight_hours", hours),
                               ("pilots", pilots)]:
