@@ -166,3 +166,24 @@ def test_fmc_only_where_nothing_is_missing():
             assert tail.n_missing == 0 and tail.work == 0 and tail.mission_work == 0
         if tail.state == PMC:
             assert tail.n_grounding == 0 and tail.work == 0
+
+
+def test_role_groups_and_combat_sum_their_types():
+    """Each role group is the sum of its types; COMBAT leaves out transport and trainer;
+    a type without a role is in no group; rates are rebuilt from the group's sums."""
+    a = {"count": 4, "fleet_hours_per_day": 3.0, "sortie_hours": 1.0}
+    changes = {"types": {"A": {"role": "air_defence"},
+                         "B": {**a, "role": "air_defence", "lrus": {}},
+                         "C": {**a, "role": "transport", "lrus": {}},
+                         "D": {**a, "lrus": {}}}}
+    result = simulate(scenario(changes), 0, 5)
+    v = result.values
+    assert {"role:air_defence", "role:transport", "COMBAT", "ALL"} <= set(v)
+    for metric in ("fmc_aircraft", "flight_hours", "active_aircraft", "removals"):
+        assert math.isclose(v["role:air_defence"][metric], v["A"][metric] + v["B"][metric])
+        assert math.isclose(v["COMBAT"][metric], v["role:air_defence"][metric])
+        assert math.isclose(v["ALL"][metric], sum(v[t][metric] for t in "ABCD"))
+    group = v["role:air_defence"]
+    assert math.isclose(group["mc_rate"], group["flyable_aircraft"] / group["possessed_aircraft"])
+    assert np.allclose(result.monthly["COMBAT"]["fmc_aircraft"],
+                       result.monthly["A"]["fmc_aircraft"] + result.monthly["B"]["fmc_aircraft"])
