@@ -63,19 +63,24 @@ def screen(
         ms = (time.perf_counter() - started) * 1000
         table = Table(title=f"{scen.name}: analytic screen at {at} ({ms:.0f} ms),"
                             f" cannibalization {scen.cannibalization.policy}")
-        for col in ("type", "active", "FH/day", "NMCM", "NMCS none", "NMCS full", "NMCS",
-                    "FMC", "MC rate", "binding"):
+        for col in ("type", "active", "depot", "FH/day", "NMCM", "NMCS none", "NMCS full",
+                    "NMCS", "PMC", "FMC", "MC rate", "FMC rate", "binding"):
             table.add_column(col, justify="left" if col in ("type", "binding") else "right")
         for t in result:
-            table.add_row(t.name, f"{t.active:g}", f"{t.flight_hours_per_day:.1f}",
-                          f"{t.nmcm:.1f}", f"{t.nmcs_none:.1f}", f"{t.nmcs_full:.1f}",
-                          f"{t.nmcs:.1f}", f"{t.fmc:.1f}", f"{t.mc_rate:.3f}", t.binding)
+            table.add_row(t.name, f"{t.active:g}", f"{t.depot:.1f}",
+                          f"{t.flight_hours_per_day:.1f}", f"{t.nmcm:.1f}",
+                          f"{t.nmcs_none:.1f}", f"{t.nmcs_full:.1f}", f"{t.nmcs:.1f}",
+                          f"{t.pmc:.1f}", f"{t.fmc:.1f}", f"{t.mc_rate:.3f}",
+                          f"{t.fmc_rate:.3f}", t.binding)
             rows.append({"scenario": scen.name, "date": at.isoformat(), "aircraft_type": t.name,
-                         "active_aircraft": t.active,
+                         "active_aircraft": t.active, "depot_aircraft": t.depot,
+                         "possessed_aircraft": t.possessed,
                          "flight_hours_per_day": t.flight_hours_per_day,
                          "nmcm_aircraft": t.nmcm, "nmcs_none_aircraft": t.nmcs_none,
                          "nmcs_full_aircraft": t.nmcs_full, "nmcs_aircraft": t.nmcs,
-                         "fmc_aircraft": t.fmc, "mc_rate": t.mc_rate, "binding_kind": t.binding})
+                         "pmc_aircraft": t.pmc, "fmc_aircraft": t.fmc,
+                         "flyable_aircraft": t.flyable, "mc_rate": t.mc_rate,
+                         "fmc_rate": t.fmc_rate, "binding_kind": t.binding})
         _show(table)
     path = csv or Path("results") / f"screen-{'+'.join(s.name for s in loaded)}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)

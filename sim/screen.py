@@ -16,17 +16,26 @@ For every aircraft type and LRU kind, at a stated date:
   ahead fills it;
 - expected backorders (EBO) for that position: Poisson when the pipeline's variance-to-mean
   ratio is 1, negative binomial (VARI-METRIC) when it is above 1;
-- NMCS aircraft: without cannibalization Sherbrooke's product form,
+- tails down for parts: without cannibalization Sherbrooke's product form,
   N x (1 - prod_k (1 - EBO_k / (N Z_k))^Z_k), exact for one kind with Z = 1; with full
   cannibalization E[max_k ceil(B_k / Z_k)], the consolidated count (backorders of the kinds
-  taken as independent);
-- NMCM aircraft: Little's law on inspections, overhauls and remove-and-replace work;
-- FMC = active - NMCM - NMCS, solved as a fixed point where flying depends on FMC tails
-  (the `per_aircraft` programme, and any programme the FMC tails cannot fly in the window).
+  taken as independent). Over every kind it counts the tails that are not whole (not FMC);
+  over the flight-essential kinds only, the tails that cannot fly (NMCS); the difference is
+  PMC for supply (a mission LRU missing);
+- depot aircraft: Little's law on overhauls (visits a day x days each); NMCM aircraft:
+  Little's law on inspections and remove-and-replace work;
+- possessed = active - depot; FMC = possessed - NMCM - not whole; flyable = possessed -
+  NMCM - NMCS; MC rate = flyable / possessed and FMC rate = FMC / possessed, as the
+  simulation's `mc_rate` and `fmc_rate`; solved as a fixed point where flying depends on the
+  flyable tails (the `per_aircraft` programme, and any programme they cannot fly in the
+  window);
+- aging: an overhaul that restores a share f of the aging accrued since the last one
+  leaves a virtual age of (1 - f) x the years since the start plus f x the mean time since
+  the last overhaul (half the interval).
 
 Left out (the simulation has them): fuel, surges, pilot proficiency and conversions in
 progress, accidents and life limits, grey-market reliability, finite docks and depot slots,
-the spread of airframe ages. `MC rate` is FMC / active, as the simulation's `mc_rate` today.
+the spread of airframe ages, NMCB (maintenance and supply counted apart).
 """
 
 from __future__ import annotations
@@ -115,22 +124,47 @@ class TypeScreen:
     active: float
     flight_hours_per_day: float
     nmcm: float
-    nmcs_none: float
-    nmcs_full: float
+    nmcs_none: float      # tails missing a flight-essential unit, without cannibalization
+    nmcs_full: float      # the same, under full cannibalization
     policy: str
     kinds: tuple[KindScreen, ...] = field(default_factory=tuple)
+    depot: float = 0.0    # tails in overhaul
+    short_none: float = -1.0  # tails missing any unit (not FMC for supply), no CANN
+    short_full: float = -1.0  # the same, under full cannibalization
 
     @property
     def nmcs(self) -> float:
         return self.nmcs_full if self.policy == "full" else self.nmcs_none
 
     @property
+    def short(self) -> float:
+        """Tails missing some unit, flight or mission (-1: the NMCS count, all essential)."""
+        value = self.short_full if self.policy == "full" else self.short_none
+        return self.nmcs if value < 0 else value
+
+    @property
+    def possessed(self) -> float:
+        return max(0.0, self.active - self.depot)
+
+    @property
     def fmc(self) -> float:
-        return max(0.0, self.active - self.nmcm - self.nmcs)
+        return max(0.0, self.possessed - self.nmcm - max(self.short, self.nmcs))
+
+    @property
+    def flyable(self) -> float:
+        return max(0.0, self.possessed - self.nmcm - self.nmcs)
+
+    @property
+    def pmc(self) -> float:
+        return self.flyable - self.fmc
 
     @property
     def mc_rate(self) -> float:
-        return self.fmc / self.active if self.active > 0 else 0.0
+        return self.flyable / self.possessed if self.possessed > 0 else 0.0
+
+    @property
+    def fmc_rate(self) -> float:
+        return self.fmc / self.possessed if self.possessed > 0 else 0.0
 
     @property
     def binding(self) -> str:
@@ -180,19 +214,22 @@ def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
     planned = planned_hours_per_day(scenario, name, date, active)
     cap = hours_per_tail_per_day(scenario, t)
 
+    flies = (lambda r: r.flyable) if scenario.flying.pmc_flies else (lambda r: r.fmc)
+    aged = virtual_years(t, years)
+
     def state(fmc: float) -> TypeScreen:
         hours = (min(planned, fmc * cap) if planned is not None
                  else fmc * t.hours_per_aircraft_per_day)
-        kinds = _kinds(scenario, t, hours, active, aging, years, day, extra)
-        return _count(name, t, scenario, active, hours, kinds, aging(years))
+        kinds = _kinds(scenario, t, hours, active, aging, aged, day, extra)
+        return _count(name, t, scenario, active, hours, kinds, aging(aged))
 
     if active <= 0:
         return state(0.0)
-    if planned is not None:  # the programme is flown unless the FMC tails cannot fly it
+    if planned is not None:  # the programme is flown unless the flyable tails cannot fly it
         full = state(active)
-        if planned <= full.fmc * cap:
+        if planned <= flies(full) * cap:
             return full
-    gap = lambda f: f - state(f).fmc  # noqa: E731  (increasing in f: more flying, more down)
+    gap = lambda f: f - flies(state(f))  # noqa: E731  (increasing in f: more flying, more down)
     if gap(active) <= 1e-12:
         return state(active)
     return state(optimize.brentq(gap, 0.0, active, xtol=1e-13))
@@ -382,6 +419,16 @@ def mmc_number(load: float, c: int, service: float) -> tuple[float, float, float
     return mean, m2 - mean * mean, wq
 
 
+def virtual_years(t: AircraftType, years: float) -> float:
+    """The fleet's mean aging since the start after overhauls that take back a share f of
+    the aging accrued since the last one: (1 - f) x years + f x (time since the last
+    overhaul, on average half the calendar interval, at most `years`)."""
+    f = t.overhaul.restores_aging_fraction if t.overhaul else 0.0
+    if not f or not t.overhaul.interval_years:
+        return years
+    return (1.0 - f) * years + f * min(years, t.overhaul.interval_years / 2)
+
+
 def same_sortie(t: AircraftType, a_now: float) -> float:
     """Share of flight failures that are a second one in the same sortie (on a tail already
     holed): the rate of the units left after the first, over half a sortie on average."""
@@ -398,11 +445,31 @@ def _count(name: str, t: AircraftType, scenario: Scenario, active: float, hours:
            kinds: tuple[KindScreen, ...], a_now: float) -> TypeScreen:
     """Tails NMCM (scheduled work, remove and replace) and NMCS with and without CANN."""
     rr = sum(k.removals_per_day * t.lrus[k.kind].remove_replace_hours / 24 for k in kinds)
-    nmcm = min(active, scheduled_nmcm(t, hours, active) + rr)
-    nmcs_none = separate_nmcs(kinds, int(math.ceil(active)), same_sortie(t, a_now))
-    nmcs_full = consolidated_nmcs(kinds, int(math.ceil(active)))
-    return TypeScreen(name, active, hours, nmcm, min(nmcs_none, active - nmcm),
-                      min(nmcs_full, active - nmcm), scenario.cannibalization.policy, kinds)
+    inspection, depot = scheduled_nmcm(t, hours, active, parts=True)
+    depot = min(active, depot)
+    nmcm = min(active - depot, inspection + rr)
+    fleet, room = int(math.ceil(active)), active - depot - nmcm
+    shared = same_sortie(t, a_now)
+    flight = tuple(k for k in kinds if t.lrus[k.kind].essential == "flight")
+    counts = [min(room, separate_nmcs(flight, fleet, shared)),
+              min(room, consolidated_nmcs(flight, fleet))]
+    if len(flight) < len(kinds):
+        # PMC tails fly: a share of the flight failures falls on a tail that is already
+        # short and opens no new hole: the PMC tails' share of the flying, times their
+        # failure rate (mission units missing) over a whole tail's (a fixed point)
+        rate = {k: lru.units_per_aircraft / lru.mtbf_flight_hours for k, lru in t.lrus.items()}
+        whole = sum(rate.values())
+        kept = sum(rate[k.kind] for k in flight) / whole if whole > 0 else 0.0
+        stacked = shared
+        for _ in range(4):
+            short = min(room, separate_nmcs(kinds, fleet, stacked))
+            flyable = room - counts[0]
+            pmc = max(0.0, short - counts[0]) if scenario.flying.pmc_flies else 0.0
+            on_pmc = pmc * kept / (flyable - pmc * (1 - kept)) if flyable > 0 else 0.0
+            stacked = shared + (1.0 - shared) * on_pmc
+        counts += [short, min(room, consolidated_nmcs(kinds, fleet))]
+    return TypeScreen(name, active, hours, nmcm, counts[0], counts[1],
+                      scenario.cannibalization.policy, kinds, depot, *counts[2:])
 
 
 def separate_nmcs(kinds: tuple[KindScreen, ...], fleet: int, shared: float = 0.0) -> float:
@@ -450,10 +517,11 @@ def consolidated_nmcs(kinds: tuple[KindScreen, ...], fleet: int) -> float:
     return float(np.sum(1.0 - none_above))
 
 
-def scheduled_nmcm(t: AircraftType, hours: float, active: float) -> float:
-    """Tails in inspection or overhaul (Little's law: visits a day x days each)."""
+def scheduled_nmcm(t: AircraftType, hours: float, active: float, parts: bool = False):
+    """Tails in inspection or overhaul (Little's law: visits a day x days each); with
+    `parts`, (in inspection, in the depot) apart."""
     per_tail_hours = hours / active if active > 0 else 0.0
-    total = 0.0
+    total, split = 0.0, []
     for work, months in ((t.inspection, "interval_months"), (t.overhaul, "interval_years")):
         if work is None:
             continue
@@ -465,4 +533,7 @@ def scheduled_nmcm(t: AircraftType, hours: float, active: float) -> float:
             days = calendar * (DAYS_PER_MONTH if months == "interval_months" else DAYS_PER_YEAR)
             rate = max(rate, 1.0 / days)
         total += active * rate * work.days
+        split.append(active * rate * work.days)
+    if parts:
+        return (split[0] if t.inspection else 0.0), (split[-1] if t.overhaul else 0.0)
     return total

@@ -109,8 +109,9 @@ def test_a_shop_that_cannot_keep_up_grounds_the_fleet():
 
 # ---- agreement with the simulation
 
-def multi(z: int, policy: str) -> dict:
-    """Three LRU kinds, fleet programme (regime P), unlimited repair, no condemnation."""
+def multi(z: int, policy: str, radar: str = "flight") -> dict:
+    """Three LRU kinds, fleet programme (regime P), unlimited repair, no condemnation; the
+    radar essential for flight or only for the mission."""
     return {
         "name": f"multi_z{z}_{policy}", "run": {"years": 6.0, "warmup_days": 300},
         "flying": {"programme": "fleet_hours", "window_hours": 24},
@@ -120,20 +121,26 @@ def multi(z: int, policy: str) -> dict:
                         "repair": {"channels": "unlimited"}, "lrus": {
             "engine": {"units_per_aircraft": z, "mtbf_flight_hours": 100.0, "initial_stock": 1,
                        "repair_days": {"distribution": "lognormal", "mean": 15, "cv": 0.8}},
-            "radar": {"mtbf_flight_hours": 60.0, "initial_stock": 2,
+            "radar": {"mtbf_flight_hours": 60.0, "initial_stock": 2, "essential": radar,
                       "repair_days": {"distribution": "exponential", "mean": 10}},
             "pump": {"mtbf_flight_hours": 150.0, "initial_stock": 0,
                      "repair_days": {"distribution": "deterministic", "mean": 20}}}}}}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("z,policy", [(1, "none"), (1, "full"), (2, "none"), (2, "full")])
-def test_screen_within_the_simulations_99_ci(z, policy):
-    """Expected NMCS and FMC of the screen lie in the simulation's 99% interval."""
-    scen = scenario(base=multi(z, policy))
+@pytest.mark.parametrize("z,policy,radar", [(1, "none", "flight"), (1, "full", "flight"),
+                                            (2, "none", "flight"), (2, "full", "flight"),
+                                            (1, "full", "mission"), (2, "none", "mission")])
+def test_screen_within_the_simulations_99_ci(z, policy, radar):
+    """Expected NMCS, PMC, FMC and MC rate of the screen lie in the simulation's 99%
+    interval (with a mission-essential radar, PMC tails fly)."""
+    scen = scenario(base=multi(z, policy, radar))
     results = replicate(scen, 20)
     r = screen_type(scen, "A")
-    for metric, expected in (("nmcs_aircraft", r.nmcs), ("fmc_aircraft", r.fmc)):
+    checks = [("nmcs_aircraft", r.nmcs), ("fmc_aircraft", r.fmc), ("mc_rate", r.mc_rate)]
+    if radar == "mission":
+        checks.append(("pmc_aircraft", r.pmc))
+    for metric, expected in checks:
         low, high = interval(values(results, "A", metric))
         assert low <= expected <= high, (metric, low, expected, high)
     if policy == "full":  # consolidation matters: far fewer down than without it
