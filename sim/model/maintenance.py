@@ -49,7 +49,11 @@ class Maintenance:
         self.cannibalizations = ledger.counter(fleet.name, "cannibalizations")
         self.fifo = allocation == "fifo"
         self.waiting: list[tuple[int, int]] = []       # (units missing, serial), ascending
-        self.backorder_queue = [deque() for _ in lrus]  # serials, oldest first (fifo)
+        # (serial, token) per backorder, oldest first (fifo); a tail's t-th backorder of a
+        # kind has token t, and an entry is valid while t >= the count of its fills
+        self.backorder_queue = [deque() for _ in lrus]
+        self.issued = [{} for _ in lrus]   # serial -> backorders of kind k ever opened
+        self.filled = [{} for _ in lrus]   # serial -> of those, filled or cleared
         self.donor_units = [0] * len(lrus)               # installed units on waiting tails
         self.grounding = [lru.cfg.essential == "flight" for lru in lrus]
         self.depot_claim_days = depot_claim_days
@@ -218,13 +222,16 @@ class Maintenance:
             queue = self.backorder_queue[k]
             skipped = []
             found = None
+            filled = self.filled[k]
             while queue:
-                tail = self.tails[queue.popleft()]
-                if tail.missing[k]:
+                entry = queue.popleft()
+                serial, token = entry
+                if token >= filled.get(serial, 0):  # the tail's oldest open backorder
+                    tail = self.tails[serial]
                     if self._claims(tail):
                         found = tail
                         break
-                    skipped.append(tail.serial)
+                    skipped.append(entry)
             queue.extendleft(reversed(skipped))  # they keep their places
             return found
         tails = self.tails
@@ -254,13 +261,24 @@ class Maintenance:
             insort(self.waiting, (after, tail.serial))
             if not before:
                 self._count_donor(tail, 1)
-        if delta > 0 and self.fifo:
-            self.backorder_queue[k].append(tail.serial)
+        if self.fifo:
+            self._queue(tail.serial, k, delta)
         lru = self.lrus[k]
         backorders = lru.backorders
         backorders.add(now, delta)
         if (backorders.value == 0) != (lru.ready.value == 1.0):
             lru.ready.set(now, 1.0 - lru.ready.value)
+
+    def _queue(self, serial: int, k: int, delta: int) -> None:
+        """Open `delta` backorders of kind k at the back of the queue, or (delta < 0) mark the
+        tail's oldest ones filled, whatever filled them (lazy deletion: the queue keeps their
+        entries, which are skipped as they come to the front)."""
+        if delta > 0:
+            issued = self.issued[k].get(serial, 0)
+            self.backorder_queue[k].extend((serial, issued + i) for i in range(delta))
+            self.issued[k][serial] = issued + delta
+        else:
+            self.filled[k][serial] = self.filled[k].get(serial, 0) - delta
 
     def _count_donor(self, tail: Tail, sign: int) -> None:
         units = self.donor_units
