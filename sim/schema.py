@@ -82,7 +82,9 @@ class PartChannel(_Window):
     `units_per_year` arrive steadily (or as a Poisson stream) while the channel is active,
     the first `lead_days` after it opens; `units` is a one-off delivery at the same moment.
     A unit's `reliability` scales its MTBF once installed (below 1: reverse-engineered or
-    grey-market parts that fail sooner).
+    grey-market parts that fail sooner). With `reorder = "condemned"` the channel also
+    procures one unit for each unit of its kind condemned (METRIC's one-for-one resupply),
+    arriving `lead_days` of open channel later (see `PartSupply.order`).
     """
 
     units_per_year: float = Field(default=0.0, ge=0, le=100_000)
@@ -90,6 +92,7 @@ class PartChannel(_Window):
     lead_days: float = Field(default=0.0, ge=0, le=36_500)
     arrivals: Literal["steady", "poisson"] = "steady"
     reliability: float = Field(default=1.0, gt=0, le=1)
+    reorder: Literal["none", "condemned"] = "none"
 
 
 class FuelChannel(_Window):
@@ -147,6 +150,14 @@ class Lru(_Strict):
     supply: dict[Name, PartChannel] = Field(default_factory=dict)
     unit_cost_musd: float | None = Field(default=None, gt=0, le=10_000)  # a new unit (spares)
     essential: Literal["flight", "mission"] = "flight"  # without it: cannot fly / cannot fight
+
+    @model_validator(mode="after")
+    def _one_reorder_channel(self) -> Lru:
+        reorders = [name for name, ch in self.supply.items() if ch.reorder != "none"]
+        if len(reorders) > 1:
+            raise ValueError(f"supply.{reorders[1]}.reorder: only one channel of a kind may "
+                             f"reorder condemned units (also {reorders[0]})")
+        return self
 
 
 class Conversion(_Strict):

@@ -68,3 +68,21 @@ def test_f2_one_channel_per_aircraft():
                      REPLICATIONS, 2024)
     widths = check(runs, "F1", {"nmcs_aircraft": 2.347826087, "mc_rate": 0.8695652174})
     assert widths["mc_rate"] < 0.01
+
+
+P1_OFO_PIPELINE, P1_OFO_EBO, P1_OFO_READY, P1_OFO_FILL = (8.4, 0.8833693701, 0.6659196977,
+                                                          0.5368937988)
+
+
+def test_p1_one_for_one_procurement_of_condemned_units():
+    """Half the removals are condemned and reordered one for one (lead 30 days): Palm's
+    pipeline, in repair plus on order, is Poisson(m ((1 - c) T + c L)) = Poisson(8.4)."""
+    runs = replicate(load(SCENARIOS / "validation" / "p1_one_for_one.toml"), REPLICATIONS, 2024)
+    pipeline = [r.values["P1"]["unit.in_repair"] + r.values["P1"]["unit.on_order"]
+                for r in runs]
+    for r, p in zip(runs, pipeline):
+        r.values["P1"]["unit.pipeline"] = p
+    check(runs, "P1", {"unit.pipeline": P1_OFO_PIPELINE, "unit.backorders": P1_OFO_EBO,
+                       "unit.ready_rate": P1_OFO_READY, "unit.fill_rate": P1_OFO_FILL})
+    low, high = interval(values(runs, "P1", "unit.on_order"))  # c m L = 0.5 * 0.4 * 30
+    assert low <= 6.0 <= high

@@ -2,6 +2,8 @@
 cannibalization, demand-triggered cannibalization, one-for-one procurement of condemned
 units and an operating requirement with tails in reserve."""
 
+import datetime as dt
+
 from sim.model.world import World
 from sim.scenario import validate
 
@@ -36,3 +38,32 @@ def test_fifo_stays_oldest_first_after_a_cannibalization_completes_a_tail():
     assert t0.missing[b] == 0 and t1.missing[b] == 1, "a completed tail jumped the queue"
     maint.receive(b)
     assert t1.missing[b] == 0
+
+
+def _one_for_one(window: dict, sanctions: dict | None = None):
+    from sim.scenario import deep_merge
+
+    lru = {"condemned_fraction": 1.0,
+           "supply": {"buy": {"reorder": "condemned", "lead_days": 10.0, **window}}}
+    raw = deep_merge(QUIET, {"run": {"start_date": dt.date(2023, 1, 1), "years": 1.0},
+                             "types": {"A": {"lrus": {"a": lru}}}})
+    if sanctions:
+        raw["sanctions"] = sanctions
+    world = World(validate(raw), 0, 1)
+    env, maint = world.env, world.squadrons[0].maintenance
+    tail, lru = maint.tails[0], maint.lrus[0]
+    env.run(until=1.0)
+    maint.on_failures(tail, [(0, 1.0)])  # condemned: one unit on order
+    assert lru.condemned.n == 1 and lru.on_order.value == 1
+    while tail.missing[0] and env.now < 360:
+        env.run(until=env.now + 0.5)
+    assert lru.on_order.value == 0 and lru.resupplied.n == 1
+    return env.now
+
+
+def test_one_for_one_orders_arrive_after_the_lead_time_of_open_channel():
+    assert 11.0 <= _one_for_one({}) <= 11.5                        # open: day 1 + 10
+    opens = {"start_date": dt.date(2023, 3, 2)}                     # day 60
+    assert 70.0 <= _one_for_one(opens) <= 70.5                      # waits for the opening
+    half = {"sanctions_factor": 0.5}                                # sanctions from day 0
+    assert 21.0 <= _one_for_one(half, {"start_date": dt.date(2023, 1, 1)}) <= 21.5  # doubled

@@ -180,6 +180,8 @@ class Maintenance:
         duration = lru.repair_time()
         if condemned:
             lru.condemned.n += 1
+            if lru.reorder is not None:
+                lru.reorder()
             return
         lru.in_repair.add(now, 1.0)
         self.shops[k].submit(duration, self._repaired, (k, reliability, now))

@@ -84,7 +84,7 @@ class Ledger:
 
 FLEET_LEVELS = ("fmc_aircraft", "pmc_aircraft", "nmcm_aircraft", "nmcs_aircraft",
                 "nmcb_aircraft", "depot_aircraft", "lost_aircraft", "retired_aircraft",
-                "backorders", "stock", "in_repair", "pilots",
+                "backorders", "stock", "in_repair", "on_order", "pilots",
                 "pilots_in_conversion", "proficient_pilots", "crewed_fmc_aircraft")
 FLEET_COUNTERS = ("sorties", "sorties_planned", "sorties_demanded", "flight_hours",
                   "sorties_lost_no_aircraft",
@@ -92,7 +92,7 @@ FLEET_COUNTERS = ("sorties", "sorties_planned", "sorties_demanded", "flight_hour
                   "removals", "condemned", "resupplied", "downtime_days", "returns_to_fmc",
                   "losses", "delivered_aircraft", "fuel_used_t", "pilot_flight_hours",
                   "pilots_departed", "pilots_lost", "inspections", "overhauls")
-LRU_SUMS = ("backorders", "stock", "in_repair", "removals", "condemned", "resupplied",
+LRU_SUMS = ("backorders", "stock", "in_repair", "on_order", "removals", "condemned", "resupplied",
             "shelf_fills")
 FUEL_SUMS = ("fuel_stock_t", "fuel_used_t", "fuel_delivered_t")
 

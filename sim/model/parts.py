@@ -91,6 +91,8 @@ class LruStock:
         self.stock = ledger.level(type_name, f"{kind}.stock", float(cfg.initial_stock))
         self.backorders = ledger.level(type_name, f"{kind}.backorders")
         self.in_repair = ledger.level(type_name, f"{kind}.in_repair")
+        self.on_order = ledger.level(type_name, f"{kind}.on_order")
+        self.reorder: Callable[[], None] | None = None  # one-for-one: a condemned unit's order
         self.ready = ledger.level(type_name, f"{kind}.ready_rate", 1.0)
         self.removals = ledger.counter(type_name, f"{kind}.removals")
         self.shelf_fills = ledger.counter(type_name, f"{kind}.shelf_fills")
@@ -187,6 +189,25 @@ class PartSupply:
             else (lambda: 1.0)
         self.count = 0.0 if channel.arrivals == "steady" else self.gap()
         self.token, self.next_order = 0, math.inf
+        self.on_order = None
+        if channel.reorder == "condemned":  # the procurement clock: the window, not the rate
+            self.clock = RateProfile(channel, run, sanctions, horizon)
+
+    def order(self) -> None:
+        """Procure one unit (a unit of the kind was condemned): it arrives once the channel
+        has been open `lead_days` since the order, its days counted at the channel's window
+        multiplier (an order placed while the channel is closed waits for it to open; under
+        sanctions with factor 0.5 the lead time doubles). It stays on order till then, and for
+        ever if that falls after the end of the run."""
+        now = self.env.now
+        self.on_order.add(now, 1.0)
+        t = self.clock.after(now, self.channel.lead_days)
+        if t < self.horizon:
+            Call(self.env, t - now, self._ordered, None, DELIVERY)
+
+    def _ordered(self, _event: simpy.Event) -> None:
+        self.on_order.add(self.env.now, -1.0)
+        self.deliver(self.reliability)
 
     def start(self) -> None:
         ch = self.channel

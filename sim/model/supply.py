@@ -60,6 +60,19 @@ class RateProfile:
                 return m
         return 0.0
 
+    def after(self, t0: float, days: float) -> float:
+        """First time from `t0` on at which `days` multiplier-days have passed, inside an
+        open segment (`days` = 0: `t0` if open, else the next opening; inf: never)."""
+        for a, b, m in self.segments:
+            if b <= t0 or m <= 0:
+                continue
+            start = max(a, t0)
+            span = (b - start) * m
+            if span >= days:
+                return start + days / m
+            days -= span
+        return math.inf
+
     def time_of(self, count: float) -> float:
         """First time at which `rate_integral` (multiplier-days) reaches `count` (inf: never)."""
         done = 0.0

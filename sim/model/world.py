@@ -145,6 +145,9 @@ class World:
                                     _deliver(maintenance, k))
                 supply.start()
                 self.part_supplies[(name, kind, channel_name)] = supply
+                if channel.reorder == "condemned":
+                    supply.on_order = lrus[k].on_order
+                    lrus[k].reorder = supply.order
             calendar = self.calendar_failures[(name, kind)] = []
             for first, count, aging, label in batches:
                 failures = CalendarFailures(env, maintenance, k, lru.calendar_failures_per_year,
