@@ -251,6 +251,7 @@ class AircraftType(_Strict):
     transport and trainer)."""
 
     count: int = Field(ge=0, le=MAX_TAILS_PER_TYPE)
+    max_operating: int | None = Field(default=None, ge=0, le=MAX_TAILS_PER_TYPE)  # None: all
     role: Literal[ROLES] | None = None
     age_years: float = Field(default=0.0, ge=0, le=100)
     age_spread_years: float = Field(default=0.0, ge=0, le=100)
@@ -373,12 +374,15 @@ class Flying(_Strict):
 
 
 class Cannibalization(_Strict):
-    """Moving a serviceable LRU from a grounded tail (the donor) to complete another."""
+    """Moving a serviceable LRU from a grounded tail (the donor) to complete another: at
+    every chance (`full`), at most k a month (`capped`), or only when the day's programme or
+    the posture floor `min_fmc` (FMC tails of each type) cannot be met otherwise (`demand`)."""
 
-    policy: Literal["none", "capped", "full"] = "full"
+    policy: Literal["none", "capped", "full", "demand"] = "full"
     max_actions_per_month: int = Field(default=0, ge=0, le=1_000_000)
     hours_per_action: float = Field(default=6.0, ge=0, le=1_000)
     damage_probability: float = Field(default=0.0, ge=0, le=1)
+    min_fmc: int = Field(default=0, ge=0, le=MAX_TAILS_PER_TYPE)  # demand: per type
 
 
 class Maintenance(_Strict):

@@ -62,6 +62,8 @@ def lrus(draw):
         "essential": draw(st.sampled_from(["flight", "mission"])),
         "supply": {f"c{i}": draw(part_channels()) for i in range(draw(st.integers(0, 2)))},
     }
+    if lru["supply"] and draw(st.booleans()):  # one-for-one procurement of condemned units
+        lru["supply"]["c0"]["reorder"] = "condemned"
     if draw(st.booleans()):
         lru["repair_channels"] = draw(channels)
     return lru
@@ -106,6 +108,8 @@ def aircraft_types(draw, programme, fuels, others):
         "lrus": {k: draw(lrus()) for k in kinds},
         "pilots": draw(pilots(others)),
     }
+    if draw(st.booleans()):
+        t["max_operating"] = draw(st.integers(0, 6))
     if draw(st.booleans()):
         t["aging_per_year"] = draw(st.sampled_from([0.0, 0.05, 0.3]))
     else:
@@ -160,7 +164,7 @@ def fuel_kinds(draw):
 @st.composite
 def scenarios(draw):
     programme = draw(st.sampled_from(["fleet_hours", "per_aircraft", "per_pilot", "fuel_budget"]))
-    policy = draw(st.sampled_from(["none", "capped", "full"]))
+    policy = draw(st.sampled_from(["none", "capped", "full", "demand"]))
     fuels = draw(st.lists(st.sampled_from(["jet", "avgas"]), max_size=2, unique=True))
     type_names = draw(st.lists(names, min_size=1, max_size=3, unique=True))
     raw = {
@@ -174,7 +178,8 @@ def scenarios(draw):
         "cannibalization": {"policy": policy,
                             "max_actions_per_month": draw(st.integers(0, 5)),
                             "hours_per_action": draw(st.sampled_from([0.0, 6.0])),
-                            "damage_probability": draw(st.sampled_from([0.0, 0.3]))},
+                            "damage_probability": draw(st.sampled_from([0.0, 0.3])),
+                            "min_fmc": draw(st.sampled_from([0, 3]))},
         "maintenance": {"allocation": draw(st.sampled_from(["closest_to_fmc", "fifo"])),
                         "depot_claim_days": draw(st.sampled_from([0.0, 20.0, 1e6]))},
         "sanctions": {"start_date": dt.date(2023, 3, 1)},
@@ -203,7 +208,7 @@ def changes(draw, raw):
     """A dated change of a value that can change, on a date inside the run."""
     first = next(iter(raw["types"]))
     t = raw["types"][first]
-    options = [("cannibalization.policy", st.sampled_from(["none", "full"])),
+    options = [("cannibalization.policy", st.sampled_from(["none", "full", "demand"])),
                (f"types.{first}.pilots.attrition_per_year", st.sampled_from([0.0, 0.5])),
                (f"types.{first}.pilots.intake_per_year", st.sampled_from([0.0, 20.0]))]
     for kind in t["lrus"]:
@@ -246,8 +251,14 @@ def audit(world: World) -> None:
                 assert t.n_missing == 0
             assert not t.flying or fleet.flies[t.state] or t.state == LOST
         assert maint.waiting == sorted(waiting)
-        assert sorted(squadron.pool, key=id) == sorted(
+        assert sorted([*squadron.pool, *squadron.reserve], key=id) == sorted(
             (t for t in fleet.tails if fleet.flies[t.state] and not t.flying), key=id)
+        assert squadron.airborne == sum(1 for t in fleet.tails if t.flying)
+        operating = len(squadron.pool) + squadron.airborne  # at most max_operating operate
+        assert operating <= squadron.cap and (not squadron.reserve or operating == squadron.cap)
+        assert squadron.reserve_level.value == len(squadron.reserve)
+        assert squadron.cap == squadron.max_operating or squadron.max_effort
+        assert maint.readying >= 0
         depot = squadron.scheduled.depot
         in_depot = sum(1 for t in fleet.tails if t.state == DEPOT)
         assert in_depot == sum(1 for t in fleet.tails if t.depot and t.state < LOST)
@@ -264,6 +275,7 @@ def audit(world: World) -> None:
             start = lru.z * len(fleet.tails) + lru.cfg.initial_stock
             assert (lru.stock.value + lru.in_repair.value + on_tails
                     == start + lru.resupplied.n - lru.condemned.n)
+            assert lru.on_order.value >= 0 and (lru.reorder or lru.on_order.value == 0)
         if squadron.crew:
             crew = squadron.crew
             active = [p for p in crew.pilots if p.active]

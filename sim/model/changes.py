@@ -46,7 +46,8 @@ RULES: list[tuple[re.Pattern, str, int]] = [(re.compile(p + r"$"), owner, node) 
      "fuel", 0),
     (r"fuel\.(?P<fuel>[^.]+)\.channels\.(?P<channel>[^.]+)\.(?P<field>t_per_year|cv|"
      r"disruption_probability|cap_t_per_year)", "fuel_supply", 0),
-    (r"cannibalization(\.(policy|max_actions_per_month|hours_per_action|damage_probability))?",
+    (r"cannibalization(\.(policy|max_actions_per_month|hours_per_action|damage_probability|"
+     r"min_fmc))?",
      "cannibalization", 1),
 ]]
 

@@ -14,6 +14,15 @@ window and must land before it closes. A sortie that cannot fly is counted by ca
 `no_fuel` at once (the day's ration is spent), `no_aircraft` or `no_pilot` when the next
 day opens with it still pending.
 
+With `max_operating` at most that many tails of the type are operating (idle in the pool
+or in the air); a flyable tail beyond it stands in reserve, neither flying nor failing by
+flight (calendar failures and calendar dues still reach it), and joins the pool when an
+operating tail leaves the flyable states (a maximum-effort surge commits the reserve).
+Under the `demand` cannibalization policy the squadron asks maintenance to complete tails
+when the day's sorties cannot be flown by the flyable tails within the window (each tail
+flies `cycles_per_day` cycles) or when FMC tails fall below the posture floor `min_fmc`:
+at the day's opening, and when a landing leaves no idle tail with sorties pending.
+
 A sortie is one SimPy event, its landing, and is counted when it launches. On landing the
 tail spends LRU failure hazard (see `failures`), the accident hazard of the type is spent
 (a type-level Exp(1) budget, scaled by the pilot's lack of recent hours and the airframe's
@@ -53,7 +62,8 @@ class Squadron:
                  "pilot_loss", "accident_draw", "loss_draw", "sorties", "flight_hours",
                  "fuel_used", "lost", "blocked", "losses", "pool", "day", "due", "due_at",
                  "planned", "demanded", "max_effort", "cann_cfg", "surge_rows", "dawn",
-                 "programme_hours", "programme")
+                 "programme_hours", "programme", "airborne", "cap", "max_operating",
+                 "reserve", "reserve_level")
 
     def __init__(self, env: simpy.Environment, fleet: Fleet, cfg: AircraftType, flying: Flying,
                  calendar: Calendar, maintenance: Maintenance, scheduled: Scheduled,
@@ -107,7 +117,14 @@ class Squadron:
                      ledger.counter(name, "sorties_lost_no_fuel")]
         self.losses = ledger.counter(name, "losses")
         self.blocked = NO_AIRCRAFT
-        self.pool: deque[Tail] = deque(t for t in fleet.tails if fleet.flies[t.state])
+        self.airborne = 0  # tails in the air
+        self.max_operating = math.inf if cfg.max_operating is None else cfg.max_operating
+        self.cap = self.max_operating
+        flyable = [t for t in fleet.tails if fleet.flies[t.state]]
+        cap = min(len(flyable), self.cap)
+        self.pool: deque[Tail] = deque(flyable[:cap])
+        self.reserve: deque[Tail] = deque(flyable[cap:])  # flyable, idle, not operating
+        self.reserve_level = ledger.level(name, "reserve_aircraft", float(len(self.reserve)))
         fleet.left_flyable = self._left_flyable  # the pool: idle flyable tails, exactly
         fleet.back_to_flyable = self._back_to_flyable
 
@@ -181,7 +198,7 @@ class Squadron:
     def _programme_today(self, now: float) -> float:
         base = self.daily
         if self.per_tail:
-            base += self.per_tail * self.fleet.flyable()
+            base += self.per_tail * min(self.fleet.flyable(), self.cap)
         if self.per_pilot:
             base += self.per_pilot * self.crew.active_pilots()
         return base + self.plan_rate
@@ -221,6 +238,8 @@ class Squadron:
             self.crew.new_day()
         self.window_end = now + self.window
         self.dispatch()
+        if self.maintenance.policy == "demand":
+            self._demand(True)
         Call(env, 1.0, self._day)
 
     def _max_effort(self, on: bool, now: float) -> None:
@@ -229,6 +248,7 @@ class Squadron:
         self.max_effort = on
         cann = self.cann_cfg.model_copy(update={"policy": "full"}) if on else self.cann_cfg
         self.maintenance.set_cannibalization(cann)
+        self._set_cap(math.inf if on else self.max_operating, now)
         end = now
         while end < len(self.calendar.max_effort) and self.calendar.max_effort[int(end)]:
             end += 1.0
@@ -298,6 +318,7 @@ class Squadron:
             Call(env, cycle, land, tail)
             launched += 1
         if launched:
+            self.airborne += launched
             self.pending -= launched
             self.sorties.n += launched
             self.flight_hours.n += launched * self.sortie_hours
@@ -344,10 +365,15 @@ class Squadron:
         if tail.n_missing and tail.state < LOST:
             self.maintenance.refill(tail)  # a PMC tail claims what came in while it flew
         tail.flying = False
+        self.airborne -= 1
         if self.fleet.flies[tail.state]:
-            self.pool.append(tail)
+            self._stand(tail, self.env._now)  # it keeps its operating place
+        elif self.reserve:
+            self._promote(self.env._now)
         if self.pending >= 1.0 - EPS:
             self.dispatch()
+            if not self.pool and self.maintenance.policy == "demand":
+                self._demand(False)
 
     def _accident(self, tail: Tail) -> None:
         """The type's accident hazard ran out on this sortie: the tail is lost."""
@@ -358,17 +384,84 @@ class Squadron:
     # -- tails leaving and rejoining the flyable states -----------------------------------
 
     def _left_flyable(self, tail: Tail, now: float) -> None:
-        if not tail.flying:
-            self.pool.remove(tail)  # a ground event on an idle tail (rare)
+        if not tail.flying:  # a ground event on an idle tail (rare)
+            if self.reserve and tail in self.reserve:
+                self.reserve.remove(tail)
+                self.reserve_level.add(now, -1.0)
+            else:
+                self.pool.remove(tail)
+                if self._promote(now):
+                    self.dispatch()
         if self.per_tail:
-            self.pending = max(0.0, self.pending - self.per_tail * self._window_left(now))
+            f = self.fleet.flyable()
+            operating = min(f + 1, self.cap) - min(f, self.cap)
+            self.pending = max(0.0, self.pending -
+                               operating * self.per_tail * self._window_left(now))
 
     def _back_to_flyable(self, tail: Tail, now: float) -> None:
         if self.per_tail:
-            self.pending += self.per_tail * self._window_left(now)
+            f = self.fleet.flyable()
+            operating = min(f, self.cap) - min(f - 1, self.cap)
+            self.pending += operating * self.per_tail * self._window_left(now)
         if not tail.flying:  # (a tail mended during its own landing is pooled by `_land`)
-            self.pool.append(tail)
+            self._stand(tail, now)
         self.dispatch()
+
+    # -- the operating requirement and demand-triggered cannibalization -------------------
+
+    def _stand(self, tail: Tail, now: float) -> None:
+        """An idle flyable tail joins the pool if an operating place is free, else the
+        reserve."""
+        if len(self.pool) + self.airborne < self.cap:
+            self.pool.append(tail)
+        else:
+            self.reserve.append(tail)
+            self.reserve_level.add(now, 1.0)
+
+    def _promote(self, now: float) -> bool:
+        """Reserve tails take the operating places that are free, longest in reserve first;
+        True if any did."""
+        pool, reserve = self.pool, self.reserve
+        promoted = False
+        while reserve and len(pool) + self.airborne < self.cap:
+            pool.append(reserve.popleft())
+            self.reserve_level.add(now, -1.0)
+            promoted = True
+        return promoted
+
+    def _set_cap(self, cap: float, now: float) -> None:
+        """A new operating requirement (a surge lifts it): the reserve fills free places, and
+        idle tails beyond a lower one stand down (those that joined the pool last)."""
+        self.cap = cap
+        self._promote(now)
+        pool = self.pool
+        while pool and len(pool) + self.airborne > cap:
+            self.reserve.appendleft(pool.pop())
+            self.reserve_level.add(now, 1.0)
+        if cap == math.inf:
+            self.dispatch()
+
+    def _demand(self, dawn: bool) -> None:
+        """Ask maintenance to cannibalize just enough tails: when no idle tail is left and
+        the flyable tails cannot fly the sorties pending in what is left of the window, and
+        (at the day's opening) when FMC tails are below the posture floor `min_fmc`. Tails
+        being completed count as coming."""
+        maint = self.maintenance
+        if not maint.waiting:
+            return
+        coming = self.airborne + maint.readying
+        if not self.pool and self.blocked == NO_AIRCRAFT and self.pending >= 1.0 - EPS:
+            cycles = math.floor((self.window_end - self.env._now) / self.cycle + EPS)
+            if cycles > 0:
+                need = math.floor(self.pending + EPS) - coming * (cycles - 1)
+                short = min(math.ceil(need / cycles), self.cap - coming) if need > 0 else 0
+                if short > 0:
+                    maint.on_demand(int(short), True)
+        floor = self.cann_cfg.min_fmc
+        if dawn and floor:
+            short = floor - self.fleet.count[FMC] - maint.readying
+            if short > 0:
+                maint.on_demand(short, False)
 
     def _window_left(self, now: float) -> float:
         return max(0.0, self.window_end - now) / self.window

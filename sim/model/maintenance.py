@@ -20,6 +20,10 @@ units it misses from waiting tails that still have them installed, most-stripped
 first, so that the missing parts consolidate onto as few tails as possible. It acts only
 when the recipient can be made whole; each action costs `hours_per_action` of work on the
 recipient, and with `damage_probability` the moved part breaks and goes to repair instead.
+Under `demand` it acts only when the squadron asks (`on_demand`: the day's sorties or the
+posture floor cannot be met from the flyable tails), completing just enough tails, those
+closest to whole first. A unit that reaches a waiting tail is a backorder fill, from the
+shelf, repair or resupply, or from cannibalization (`backorder_fills`, `cann_fills`).
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ class Maintenance:
         self.z = [lru.z for lru in lrus]
         self.damage_draw = streams.block(f"cannibalization/{fleet.name}", uniform).next
         self.cannibalizations = ledger.counter(fleet.name, "cannibalizations")
+        self.fills = ledger.counter(fleet.name, "backorder_fills")
+        self.cann_fills = ledger.counter(fleet.name, "cann_fills")
+        self.readying = 0  # tails completed on demand whose cannibalization work goes on
         self.fifo = allocation == "fifo"
         self.waiting: list[tuple[int, int]] = []       # (units missing, serial), ascending
         # (serial, token) per backorder, oldest first (fifo); a tail's t-th backorder of a
@@ -65,13 +72,14 @@ class Maintenance:
     def set_cannibalization(self, cann: Cannibalization) -> None:
         """The cannibalization policy, its monthly cap and costs (at the start, or a dated
         change: a policy that starts cannibalizing works the backlog at once)."""
-        before = getattr(self, "policy", "none")
+        before = getattr(self, "auto", False)
         self.policy = cann.policy
+        self.auto = cann.policy in ("capped", "full")  # cannibalize at every chance
         self.quota = cann.max_actions_per_month if cann.policy == "capped" else float("inf")
         self.monthly_quota = self.quota
         self.cann_days = cann.hours_per_action / 24.0
         self.damage_probability = cann.damage_probability
-        if before == "none" and self.policy != "none" and self.waiting:
+        if not before and self.auto and self.waiting:
             self._consolidate(None, self.env.now)
 
     def set_mtbf(self, k: int, mtbf: float) -> None:
@@ -101,7 +109,7 @@ class Maintenance:
         self.rerate(tail)
         # A tail that was waiting already could not be completed before and needs more now;
         # a tail that starts waiting may complete others with its parts (it is a new donor).
-        if tail.n_missing and not was_waiting and self.policy != "none":
+        if tail.n_missing and not was_waiting and self.auto:
             if not self._complete(tail, now):
                 self._consolidate(tail, now)
         self.landing = None
@@ -119,10 +127,11 @@ class Maintenance:
             while n and lru.shelf:
                 self._set_missing(tail, k, -1, now)
                 lru.shelf_fills.n += 1
+                self.fills.n += 1
                 self._install(tail, k, lru.take(now), lru.rr_days)
                 n -= 1
         self.rerate(tail)
-        if tail.n_missing and self.policy != "none":
+        if tail.n_missing and self.auto:
             self._complete(tail, now)
         self.landing = None
         self.fleet.restate(tail, now)
@@ -140,10 +149,11 @@ class Maintenance:
         if tail is None:
             self.lrus[k].put(now, reliability)
             return
+        self.fills.n += 1
         self._set_missing(tail, k, -1, now)
         self._install(tail, k, reliability, self.lrus[k].rr_days)
         self.rerate(tail)
-        if tail.n_missing and self.policy != "none":
+        if tail.n_missing and self.auto:
             self._complete(tail, now)
         self.fleet.restate(tail, now)
 
@@ -314,6 +324,28 @@ class Maintenance:
                 self._move(donor, tail, k, now)
         return not tail.n_missing
 
+    def on_demand(self, tails: int, grounded_only: bool) -> int:
+        """The `demand` policy: complete up to `tails` waiting tails that may claim parts,
+        closest to whole first (with `grounded_only`, only tails that cannot fly now);
+        return how many were completed."""
+        done, now, flies = 0, self.env.now, self.fleet.flies
+        for _, serial in list(self.waiting):
+            if done >= tails or 0 in self.donor_units:
+                break
+            tail = self.tails[serial]
+            if not tail.n_missing or (grounded_only and flies[tail.state]) \
+                    or not self._claims(tail):
+                continue
+            if self._complete(tail, now):
+                done += 1
+                if self.cann_days > 0:  # it flies once the work is done: count it till then
+                    self.readying += 1
+                    Call(self.env, self.cann_days, self._readied)
+        return done
+
+    def _readied(self, _event: simpy.Event) -> None:
+        self.readying -= 1
+
     def _consolidate(self, tail: Tail | None, now: float) -> None:
         """Complete the waiting tails that other waiting tails' parts can finish (after
         `tail` became a donor)."""
@@ -347,6 +379,8 @@ class Maintenance:
             self._to_repair(k, reliability, now)  # it broke in the move; the recipient waits
             self.work(recipient, self.cann_days, k)
         else:
+            self.fills.n += 1
+            self.cann_fills.n += 1
             self._set_missing(recipient, k, -1, now)
             self._install(recipient, k, reliability, self.cann_days)
             self.rerate(recipient)

@@ -84,11 +84,12 @@ class Ledger:
 
 FLEET_LEVELS = ("fmc_aircraft", "pmc_aircraft", "nmcm_aircraft", "nmcs_aircraft",
                 "nmcb_aircraft", "depot_aircraft", "lost_aircraft", "retired_aircraft",
-                "backorders", "stock", "in_repair", "on_order", "pilots",
+                "backorders", "stock", "in_repair", "on_order", "reserve_aircraft", "pilots",
                 "pilots_in_conversion", "proficient_pilots", "crewed_fmc_aircraft")
 FLEET_COUNTERS = ("sorties", "sorties_planned", "sorties_demanded", "flight_hours",
                   "sorties_lost_no_aircraft",
                   "sorties_lost_no_pilot", "sorties_lost_no_fuel", "cannibalizations",
+                  "backorder_fills", "cann_fills",
                   "removals", "condemned", "resupplied", "downtime_days", "returns_to_fmc",
                   "losses", "delivered_aircraft", "fuel_used_t", "pilot_flight_hours",
                   "pilots_departed", "pilots_lost", "inspections", "overhauls")
@@ -180,6 +181,10 @@ def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.n
         metrics["fmc_rate"] = _ratio(fmc, possessed)
         metrics["cann_per_100_sorties"] = _ratio(metrics["cannibalizations"],
                                                  metrics["sorties"], 100.0)
+        metrics["cann_per_1000_fh"] = _ratio(metrics["cannibalizations"],
+                                             metrics["flight_hours"], 1000.0)
+        metrics["cann_per_aircraft_year"] = _ratio(metrics["cannibalizations"], active * years)
+        metrics["cann_fill_share"] = _ratio(metrics["cann_fills"], metrics["backorder_fills"])
         metrics["mean_downtime_days"] = _ratio(metrics["downtime_days"],
                                                metrics["returns_to_fmc"])
         if "pilots" in metrics:
