@@ -47,18 +47,22 @@ COUNTS = frozenset({
     "sorties_lost_no_fuel", "cannibalizations", "removals", "condemned", "resupplied",
     "shelf_fills", "repaired", "repair_turnaround_days", "downtime_days", "returns_to_fmc",
     "losses", "delivered_aircraft", "fuel_used_t", "fuel_delivered_t", "pilot_flight_hours",
-    "pilots_departed", "pilots_lost", "inspections", "overhauls"})
+    "pilots_departed", "pilots_lost", "inspections", "overhauls", "backorder_fills",
+    "cann_fills"})
 # ratio -> (numerator, denominator, scale); the parts carry the ratio's prefix, if any.
 # hours_per_pilot is per year: its scale is multiplied by 12 / months in the window.
 RATIOS = {
     "mc_rate": ("flyable_aircraft", "possessed_aircraft", 1.0),
     "fmc_rate": ("fmc_aircraft", "possessed_aircraft", 1.0),
     "cann_per_100_sorties": ("cannibalizations", "sorties", 100.0),
+    "cann_per_1000_fh": ("cannibalizations", "flight_hours", 1000.0),
+    "cann_per_aircraft_year": ("cannibalizations", "active_aircraft", 12.0),
+    "cann_fill_share": ("cann_fills", "backorder_fills", 1.0),
     "mean_downtime_days": ("downtime_days", "returns_to_fmc", 1.0),
     "fill_rate": ("shelf_fills", "removals", 1.0),
     "hours_per_pilot": ("pilot_flight_hours", "pilots", 12.0),
 }
-PER_YEAR = frozenset({"hours_per_pilot"})
+PER_YEAR = frozenset({"hours_per_pilot", "cann_per_aircraft_year"})
 KEYS = ["scenario", "replication", "aircraft_type", "metric"]
 
 

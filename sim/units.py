@@ -26,6 +26,8 @@ UNITS = {
     "sorties_lost_no_pilot": "sorties", "sorties_lost_no_fuel": "sorties",
     "flight_hours": "FH", "pilot_flight_hours": "FH",
     "cannibalizations": "actions", "cann_per_100_sorties": "actions per 100 sorties",
+    "cann_per_1000_fh": "actions per 1000 FH", "cann_per_aircraft_year": "actions per aircraft-year",
+    "cann_fill_share": "fraction", "backorder_fills": "units", "cann_fills": "units",
     "removals": "units", "condemned": "units", "resupplied": "units", "repaired": "units",
     "shelf_fills": "units", "losses": "tails", "delivered_aircraft": "tails",
     "inspections": "inspections", "overhauls": "overhauls",
@@ -34,7 +36,8 @@ UNITS = {
     "pilots_departed": "pilots", "pilots_lost": "pilots",
     "fuel_used_t": "t", "fuel_delivered_t": "t",
     # levels of units, channels, pilots, fuel
-    "backorders": "units", "stock": "units", "in_repair": "units",
+    "backorders": "units", "stock": "units", "in_repair": "units", "on_order": "units",
+    "reserve_aircraft": "tails",
     "repair_busy": "channels", "repair_queue": "units", "repair_channels": "channels",
     "inspection_channels": "docks", "overhaul_channels": "depot slots",
     "inspection_busy": "docks", "inspection_queue": "tails",
