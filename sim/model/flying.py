@@ -430,16 +430,15 @@ class Squadron:
         return promoted
 
     def _set_cap(self, cap: float, now: float) -> None:
-        """A new operating requirement (a surge lifts it): the reserve fills free places, and
-        idle tails beyond a lower one stand down (those that joined the pool last)."""
+        """A new operating requirement (a surge lifts it, at a day's opening, which then
+        dispatches): the reserve fills free places, and idle tails beyond a lower one stand
+        down (those that joined the pool last)."""
         self.cap = cap
         self._promote(now)
         pool = self.pool
         while pool and len(pool) + self.airborne > cap:
             self.reserve.appendleft(pool.pop())
             self.reserve_level.add(now, 1.0)
-        if cap == math.inf:
-            self.dispatch()
 
     def _demand(self, dawn: bool) -> None:
         """Ask maintenance to cannibalize just enough tails: when no idle tail is left and
