@@ -276,6 +276,12 @@ def audit(world: World) -> None:
             assert (lru.stock.value + lru.in_repair.value + on_tails
                     == start + lru.resupplied.n - lru.condemned.n)
             assert lru.on_order.value >= 0 and (lru.reorder or lru.on_order.value == 0)
+            if maint.fifo:  # one open queue entry per missing unit, the rest stale
+                for t in fleet.tails:
+                    open_ = maint.issued[k].get(t.serial, 0) - maint.filled[k].get(t.serial, 0)
+                    assert open_ == t.missing[k]
+                assert sum(1 for s, token in maint.backorder_queue[k]
+                           if token >= maint.filled[k].get(s, 0)) == missing
         if squadron.crew:
             crew = squadron.crew
             active = [p for p in crew.pilots if p.active]
