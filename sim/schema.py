@@ -252,6 +252,7 @@ class AircraftType(_Strict):
 
     count: int = Field(ge=0, le=MAX_TAILS_PER_TYPE)
     max_operating: int | None = Field(default=None, ge=0, le=MAX_TAILS_PER_TYPE)  # None: all
+    min_fmc: int | None = Field(default=None, ge=0, le=MAX_TAILS_PER_TYPE)  # None: the global
     role: Literal[ROLES] | None = None
     age_years: float = Field(default=0.0, ge=0, le=100)
     age_spread_years: float = Field(default=0.0, ge=0, le=100)

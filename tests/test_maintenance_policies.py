@@ -124,6 +124,18 @@ def test_a_posture_floor_keeps_fmc_at_the_floor_more_often():
         assert low > 0, f"floor - {other}: share of time FMC >= {floor}: CI [{low:.3f}, {high:.3f}]"
 
 
+def test_a_type_s_own_posture_floor_replaces_the_global_one():
+    def cann(global_floor: int, own: int | None) -> float:
+        changes = {"cannibalization": {"policy": "demand", "min_fmc": global_floor},
+                   "types": {"A": {"count": 12, "fleet_hours_per_day": 5.0}}}
+        if own is not None:
+            changes["types"]["A"]["min_fmc"] = own
+        return replicate(scenario(deep_merge(PLENTY, changes)), 1, 2)[0].values["A"][
+            "cannibalizations"]
+
+    assert cann(10, 0) == cann(0, None) < cann(0, 10) == cann(10, None)
+
+
 def test_a_max_effort_surge_cannibalizes_in_full_under_demand_and_returns_to_it():
     surge = {"flying": {"surges": [{"start_date": dt.date(2023, 6, 1),
                                     "end_date": dt.date(2023, 6, 8), "effort": "max"}]}}

@@ -111,6 +111,8 @@ def aircraft_types(draw, programme, fuels, others):
     if draw(st.booleans()):
         t["max_operating"] = draw(st.integers(0, 6))
     if draw(st.booleans()):
+        t["min_fmc"] = draw(st.integers(0, 4))
+    if draw(st.booleans()):
         t["aging_per_year"] = draw(st.sampled_from([0.0, 0.05, 0.3]))
     else:
         t["aging_weibull_shape"] = draw(st.sampled_from([0.8, 2.0]))

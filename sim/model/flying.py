@@ -20,7 +20,7 @@ flight (calendar failures and calendar dues still reach it), and joins the pool 
 operating tail leaves the flyable states (a maximum-effort surge commits the reserve).
 Under the `demand` cannibalization policy the squadron asks maintenance to complete tails
 when the day's sorties cannot be flown by the flyable tails within the window (each tail
-flies `cycles_per_day` cycles) or when FMC tails fall below the posture floor `min_fmc`:
+flies `cycles_per_day` cycles) or when FMC tails fall below the posture floor `min_fmc` (the type's, else the global):
 at the day's opening, and when a landing leaves no idle tail with sorties pending.
 
 A sortie is one SimPy event, its landing, and is counted when it launches. On landing the
@@ -456,7 +456,7 @@ class Squadron:
                 short = min(math.ceil(need / cycles), self.cap - coming) if need > 0 else 0
                 if short > 0:
                     maint.on_demand(int(short), True)
-        floor = self.cann_cfg.min_fmc
+        floor = self.cfg.min_fmc if self.cfg.min_fmc is not None else self.cann_cfg.min_fmc
         if dawn and floor:
             short = floor - self.fleet.count[FMC] - maint.readying
             if short > 0:
