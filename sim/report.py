@@ -276,7 +276,12 @@ def describe(s: dict) -> str:
                  "full": "full cannibalization (missing parts consolidated onto as few tails"
                          " as possible)",
                  "capped": f"cannibalization capped at {cann.get('max_actions_per_month', 0)}"
-                           " actions a month per type"}.get(policy, f"cannibalization {policy}")
+                           " actions a month per type",
+                 "demand": "cannibalization on demand (only when the day's sorties"
+                           + (f" or a floor of {cann['min_fmc']} FMC tails a type"
+                              if cann.get("min_fmc") else "")
+                           + " cannot be met otherwise)"}.get(policy,
+                                                             f"cannibalization {policy}")
     flying = s.get("flying") or {}
     sanctions = s.get("sanctions") or {}
     parts = [f"{len(types)} aircraft types, {sum(t.get('count', 0) for t in types.values())}"
