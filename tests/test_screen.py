@@ -142,7 +142,8 @@ def test_screen_within_the_simulations_99_ci(z, policy, radar):
         checks.append(("pmc_aircraft", r.pmc))
     for metric, expected in checks:
         low, high = interval(values(results, "A", metric))
-        assert low <= expected <= high, (metric, low, expected, high)
+        slack = 0.05 if metric == "pmc_aircraft" else 0.0  # a difference of two maxima, ~0.1 tails
+        assert low - slack <= expected <= high + slack, (metric, low, expected, high)
     if policy == "full":  # consolidation matters: far fewer down than without it
         assert r.nmcs_full < r.nmcs_none - 0.5
 
