@@ -31,9 +31,13 @@ DEFAULT_SEED = 20230101
 class Results:
     """A finished batch: its tables as DataFrames and its manifest.
 
-    summary       scenario, aircraft_type, metric, n, mean, std, ci_low, ci_high
-    replications  scenario, replication, aircraft_type, metric, value (horizon value)
-    timeseries    scenario, replication, aircraft_type, month, metric, value
+    summary       scenario, aircraft_type, component, metric, unit, n, mean, std, ci_low,
+                  ci_high
+    replications  scenario, replication, stream_key, aircraft_type, component, metric, unit,
+                  value (the value over [warm-up, horizon])
+    timeseries    scenario, replication, aircraft_type, month, component, metric, unit, value
+
+    `component` is the LRU or fuel kind of a per-component metric, "" for the type's own.
     """
 
     path: Path
@@ -97,12 +101,20 @@ def load(path: str | Path, _tmp: tempfile.TemporaryDirectory | None = None) -> R
     """The Results of a finished results directory (made by `run` or `fleetsim run`)."""
     path = Path(path)
     sources = cmp.open_sources([path])  # checks that it is a finished directory
-    results = Results(path, sources[0].manifest, pd.read_csv(path / "summary.csv"),
+    results = Results(path, sources[0].manifest, read_summary(path / "summary.csv"),
                       _plain(pd.read_parquet(path / "replications.parquet")),
                       _plain(pd.read_parquet(path / "timeseries.parquet")), _tmp)
     if _tmp is not None:
         weakref.finalize(results, _tmp.cleanup)
     return results
+
+
+def read_summary(path: Path) -> pd.DataFrame:
+    """summary.csv, with the empty `component` and `unit` of a type's own metric as "" (not
+    NaN), so that `summary.component == ""` selects them."""
+    return pd.read_csv(path, dtype={"component": str, "unit": str},
+                       keep_default_na=False, na_values={c: [""] for c in (
+                           "n", "mean", "std", "ci_low", "ci_high")})
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -31,7 +31,7 @@ import pandas as pd
 from .analysis import Summary, next_count, relative_half_width
 from .executors import Pool, cores
 from .results import manifest, parts
-from .results.assemble import assemble
+from .results.assemble import assemble, tidy_summary
 from .results.store import ResultsDir
 from .runner import ExecutorFailure, Outcome, Task, run_tasks
 from .scenario import Scenario
@@ -271,7 +271,7 @@ class _Session:
         records = assemble(self.store, plan, lambda name, t: summary.add(
             name, t["aircraft_type"].to_pylist(), t["metric"].to_pylist(),
             t["value"].to_numpy()), self._read)
-        frame = summary.frame()
+        frame = tidy_summary(summary.frame())
         self.store.write_csv("summary.csv", frame)
         if self.batch.sweeps:
             self.store.write_csv("sweep.csv", sweep_table(self.batch.sweeps))

@@ -441,7 +441,7 @@ def print_summary(summary, expanded: list[Expanded] = ()) -> None:
         span = f", {begin:%Y-%m} to {end:%Y-%m}"
     shown = variant_labels([e.sweep for e in expanded if e.sweep])
     table = Table(title=f"Whole fleet (ALL){span}, mean over replications [95% CI]")
-    rows = summary[summary["aircraft_type"] == "ALL"]
+    rows = summary[(summary["aircraft_type"] == "ALL") & (summary["component"] == "")]
     names = list(dict.fromkeys(rows["scenario"]))
     if len(names) >= WIDE_AT:  # many scenarios (sweep variants): one row each, means only
         table.title = f"Whole fleet (ALL){span}, mean over replications"

@@ -217,8 +217,9 @@ def test_results_keep_the_columns_of_the_design(tmp_path, pool2):
     assert list(tables["timeseries"].columns) == ["scenario", "replication", "aircraft_type",
                                                   "month", "component", "metric", "unit",
                                                   "value"]
-    assert list(tables["summary"].columns) == ["scenario", "aircraft_type", "metric", "n",
-                                               "mean", "std", "ci_low", "ci_high"]
+    assert list(tables["summary"].columns) == ["scenario", "aircraft_type", "component",
+                                               "metric", "unit", "n", "mean", "std", "ci_low",
+                                               "ci_high"]
     reps = tables["replications"]
     assert (reps["stream_key"].astype(str) == "9/" + reps["replication"].astype(str)).all()
     assert tables["timeseries"]["month"].nunique() == 7  # January to July 2023

@@ -83,8 +83,8 @@ def test_run_writes_results_directory(tmp_path):
     series = pd.read_parquet(out / "timeseries.parquet")
     assert series["month"].nunique() == 4  # Jan to Apr 2023 in 0.3 years
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.columns) == ["scenario", "aircraft_type", "metric", "n", "mean", "std",
-                                     "ci_low", "ci_high"]
+    assert list(summary.columns) == ["scenario", "aircraft_type", "component", "metric",
+                                     "unit", "n", "mean", "std", "ci_low", "ci_high"]
     assert (summary["n"] == 2).any()
     assert "mc_rate" in result.output
 

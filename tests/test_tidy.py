@@ -52,6 +52,37 @@ def test_every_metric_has_a_unit_and_components_are_split(tables):
     assert list(sorties) == ["sorties per month"]
 
 
+def test_summary_csv_is_tidy_like_the_parquet_tables(tables):
+    out, reps, _ = tables
+    summary = pd.read_csv(out / "summary.csv", keep_default_na=False,
+                          na_values={c: [""] for c in ("mean", "std", "ci_low", "ci_high")})
+    assert list(summary.columns) == ["scenario", "aircraft_type", "component", "metric",
+                                     "unit", "n", "mean", "std", "ci_low", "ci_high"]
+    assert not summary["metric"].str.contains(r"\.").any()
+    assert (summary["unit"] != "").all(), set(summary.loc[summary["unit"] == "", "metric"])
+    # the same (type, component, metric) rows and units as replications.parquet
+    keys = ["scenario", "aircraft_type", "component", "metric", "unit"]
+    stored = reps[keys].astype(str).drop_duplicates()
+    assert len(summary) == len(stored)
+    assert set(map(tuple, summary[keys].to_numpy())) == set(map(tuple, stored.to_numpy()))
+    radar = summary[(summary.aircraft_type == "A") & (summary.component == "radar")
+                    & (summary.metric == "backorders")]
+    values = reps[(reps.scenario == "tidy") & (reps.aircraft_type == "A")
+                  & (reps.component == "radar") & (reps.metric == "backorders")]["value"]
+    row = radar[radar.scenario == "tidy"].iloc[0]
+    assert row["unit"] == "units" and row["mean"] == pytest.approx(values.mean())
+
+
+def test_the_api_reads_the_tidy_summary(tables):
+    import fleetsim
+
+    out, _, _ = tables
+    res = fleetsim.load(out)
+    own = res.summary[(res.summary.component == "") & (res.summary.aircraft_type == "ALL")]
+    assert "mc_rate" in set(own.metric) and (own.metric != "backorders").any()
+    assert res.summary["mean"].dtype == float
+
+
 def test_monthly_hours_per_pilot_is_named_annualised(tables):
     _, reps, ts = tables
     assert "hours_per_pilot" in set(reps.metric) and "hours_per_pilot" not in set(ts.metric)

@@ -112,6 +112,19 @@ def split_metric(name: str) -> tuple[str, str]:
     return component, metric
 
 
+SUMMARY = ["scenario", "aircraft_type", "component", "metric", "unit", "n", "mean", "std",
+           "ci_low", "ci_high"]
+
+
+def tidy_summary(frame):
+    """summary.csv's rows, tidy like the Parquet tables: the dotted metric name of the model
+    split into `component` and `metric`, and the metric's `unit` (columns `SUMMARY`)."""
+    split = [split_metric(m) for m in frame["metric"]]
+    out = frame.assign(component=[c for c, _ in split], metric=[m for _, m in split],
+                       unit=[unit(m) for m in frame["metric"]])
+    return out[SUMMARY]
+
+
 def tidy(table: pa.Table, monthly: bool = False) -> pa.Table:
     """A part's rows with the metric split into component and metric, its unit, and (in
     the monthly table) the month as a date and monthly names (`units.MONTHLY_NAMES`)."""
