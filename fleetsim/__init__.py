@@ -8,6 +8,6 @@ The implementation is in `sim.api`; the command line is `fleetsim` (sim.cli).
 """
 
 from sim import __version__
-from sim.api import Results, load, run
+from sim.api import NameClash, Results, YearsError, load, run
 
-__all__ = ["Results", "load", "run", "__version__"]
+__all__ = ["NameClash", "Results", "YearsError", "load", "run", "__version__"]

@@ -22,7 +22,7 @@ from . import compare as cmp
 from .batch import Batch, run as run_batch
 from .executors import cores, process_pool
 from .scenario import resolve
-from .sweep import expand
+from .sweep import NameClash, YearsError, expand_all
 
 DEFAULT_SEED = 20230101
 
@@ -78,12 +78,14 @@ def run(*scenarios: str | Path, replications: int = 10, years: float | None = No
         seed: int = DEFAULT_SEED, workers: int | None = None, out: str | Path | None = None,
         overrides: list[str] | tuple[str, ...] = (), force: bool = False) -> Results:
     """Run `replications` of each scenario (shipped names or files; a file with a [sweep]
-    table stands for its variants) and return the Results. `years` overrides each
-    scenario's run.years, `overrides` are `dotted.key=value` items as `--set` takes them."""
+    table stands for its variants) and return the Results. `years` is the number of years
+    reported after each scenario's own warm-up, as `fleetsim run --years` (the horizon
+    run.years becomes warm-up + years; `years=3` on the status quo reports 2023-2025), `overrides` are `dotted.key=value` items as `--set` takes them."""
     if not scenarios:
         raise ValueError("give at least one scenario (a shipped name or a file)")
-    extra = list(overrides) + ([f"run.years={years}"] if years is not None else [])
-    expanded = [expand(resolve(s), extra) for s in scenarios]
+    expanded = expand_all([resolve(s) for s in scenarios], list(overrides), None, years,
+                          "years=")
+    asked = list(overrides) + ([f"--years {years:g}"] if years is not None else [])
     tmp = None
     if out is None:
         tmp = tempfile.TemporaryDirectory(prefix="fleetsim-")
@@ -91,7 +93,7 @@ def run(*scenarios: str | Path, replications: int = 10, years: float | None = No
     else:
         path = Path(out)
     batch = Batch([s for e in expanded for s in e.scenarios], replications, seed, path, force,
-                  sweeps=[e.sweep for e in expanded if e.sweep], overrides=extra)
+                  sweeps=[e.sweep for e in expanded if e.sweep], overrides=asked)
     with process_pool(workers or cores()) as pool:
         run_batch(batch, pool)
     return load(path, _tmp=tmp)
@@ -125,4 +127,4 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["Results", "run", "load"]
+__all__ = ["NameClash", "Results", "YearsError", "run", "load"]

@@ -17,7 +17,7 @@ from rich.table import Table
 from . import __version__
 from . import scenario as scenario_mod
 from .scenario import ScenarioError, dump, printable, to_toml
-from .sweep import Expanded, GridError, expand, parse_grid
+from .sweep import Expanded, GridError, NameClash, YearsError, expand, expand_all, parse_grid
 
 try:  # typer 0.2x carries its own copy of click
     from typer import _click as click
@@ -83,28 +83,10 @@ def load_all(args: list[str], overrides: list[str], grid: dict | None = None,
     """Each argument's scenario, or its sweep variants; names must differ across them all.
     `years` (the --years option) is the number of years reported after each scenario's own
     warm-up: the horizon becomes warm-up + years."""
-    expanded = [_expand_years(resolve_scenario(a), overrides, grid, years) for a in args]
-    names = [s.name for e in expanded for s in e.scenarios]
-    duplicate = next((n for n in names if names.count(n) > 1), None)
-    if duplicate:
-        raise UsageError(f"two scenarios are named '{duplicate}': names must differ in one run")
-    return expanded
-
-
-MAX_YEARS = 100  # run.years' upper bound in the schema
-
-
-def _expand_years(path: Path, overrides: list[str], grid: dict | None,
-                  years: float | None) -> Expanded:
-    expanded = expand(path, overrides, grid)
-    if years is None:
-        return expanded
-    warmup = expanded.base.run.warmup_days / 365.25
-    if years <= 0 or warmup + years > MAX_YEARS:
-        raise UsageError(f"--years {years:g}: must be above 0 and, with the {warmup:g}-year"
-                         f" warm-up of {path}, at most {MAX_YEARS - warmup:g} (the horizon run.years"
-                         f" is warm-up + years, at most {MAX_YEARS})")
-    return expand(path, [*overrides, f"run.years={warmup + years!r}"], grid)
+    try:
+        return expand_all([resolve_scenario(a) for a in args], overrides, grid, years)
+    except (YearsError, NameClash) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def fail(message: str, code: int = 2) -> None:

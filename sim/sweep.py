@@ -78,6 +78,47 @@ def expand(path: Path, overrides: list[str] = (), grid: dict[str, list[Any]] | N
                                 "variants": variants})
 
 
+MAX_YEARS = 100  # run.years' upper bound in the schema
+
+
+class YearsError(ValueError):
+    """Years to report that the scenario's horizon cannot hold, in one line naming the
+    option."""
+
+
+def expand_years(path: Path, overrides: list[str] = (), grid: dict[str, list[Any]] | None = None,
+                 years: float | None = None, option: str = "--years") -> Expanded:
+    """`expand`, with `years` (when given) the years reported after the scenario's own
+    warm-up: the horizon run.years becomes warm-up + years. `option` names the option in
+    errors (`--years` on the command line, `years=` in the Python API)."""
+    expanded = expand(path, overrides, grid)
+    if years is None:
+        return expanded
+    warmup = expanded.base.run.warmup_days / 365.25
+    if not math.isfinite(years) or years <= 0 or warmup + years > MAX_YEARS:
+        raise YearsError(f"{option} {years:g}: must be above 0 and, with the {warmup:g}-year"
+                         f" warm-up of {path}, at most {MAX_YEARS - warmup:g} (the horizon"
+                         f" run.years is warm-up + years, at most {MAX_YEARS})")
+    return expand(path, [*overrides, f"run.years={warmup + years!r}"], grid)
+
+
+class NameClash(ValueError):
+    """Two scenarios of one batch with the same name."""
+
+
+def expand_all(paths: list[Path], overrides: list[str] = (),
+               grid: dict[str, list[Any]] | None = None, years: float | None = None,
+               option: str = "--years") -> list[Expanded]:
+    """Each file's scenario, or its sweep variants (`expand_years`); names must differ
+    across them all."""
+    expanded = [expand_years(p, overrides, grid, years, option) for p in paths]
+    names = [s.name for e in expanded for s in e.scenarios]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise NameClash(f"two scenarios are named '{duplicate}': names must differ in one run")
+    return expanded
+
+
 def _variant(raw: dict, name: str, values: dict[str, Any], path: Path) -> Scenario:
     variant = copy.deepcopy(raw)
     variant["name"] = name

@@ -41,15 +41,28 @@ def test_run_returns_the_tables_and_the_comparison(tmp_path):
 
 
 def test_out_keeps_the_directory_and_matches_the_command_line(tmp_path):
-    a = write_scenario(tmp_path, "a")
+    # years= means what --years means: years reported after the scenario's own warm-up
+    a = write_scenario(tmp_path, "a", {"run": {"warmup_days": 36.525}})
     res = fleetsim.run(a, replications=2, years=0.2, workers=1, out=tmp_path / "api")
     result = CliRunner().invoke(app, ["run", str(a), "-n", "2", "--years", "0.2", "-q",
                                       "-w", "1", "--out", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
     again = fleetsim.load(tmp_path / "cli")
     assert Path(res.path, "manifest.json").exists()
+    assert res.manifest["horizon_days"] == again.manifest["horizon_days"] \
+        == {"a": pytest.approx(0.3 * 365.25)}
     pd.testing.assert_frame_equal(res.replications, again.replications, check_exact=True)
-    assert res.manifest["overrides"] == ["run.years=0.2"]
+    pd.testing.assert_frame_equal(res.summary, again.summary, check_exact=True)
+    assert res.manifest["overrides"] == again.manifest["overrides"] == ["--years 0.2"]
+
+
+def test_years_beyond_the_horizon_is_one_clear_error(tmp_path):
+    a = write_scenario(tmp_path, "a", {"run": {"years": 2.0, "warmup_days": 365.25}})
+    with pytest.raises(fleetsim.YearsError, match=r"years= 99.5: must be above 0 and, with"
+                                                  r" the 1-year warm-up"):
+        fleetsim.run(a, replications=1, years=99.5)
+    with pytest.raises(ValueError, match="years= 0"):
+        fleetsim.run(a, replications=1, years=0)
 
 
 def test_a_bad_name_is_one_clear_error():
