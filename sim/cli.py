@@ -207,6 +207,32 @@ MaxReplications = Annotated[int, typer.Option(
     help="With --precision: stop at this many replications.")]
 
 
+Layout = Annotated[str, typer.Option(
+    help="long (a row per metric and scenario), wide (a row per scenario, a column per"
+         " metric: for many sweep variants; with --format csv, every interval) or auto"
+         f" (wide from {WIDE_AT} scenarios).")]
+Adjust = Annotated[str, typer.Option(
+    help="none, or holm: Holm-adjust the difference intervals over the alternatives"
+         " (family-wise 95%; advised from 6 alternatives).")]
+RunLayout = Annotated[str, typer.Option(
+    "--layout", help="The printed comparison of several scenarios: long (a row per metric and"
+                     " scenario), wide (a row per scenario, a column per metric) or auto (wide"
+                     f" from {WIDE_AT} scenarios); compare.csv stays long.")]
+RunAdjust = Annotated[str, typer.Option(
+    "--adjust", help="The comparison of several scenarios (printed and compare.csv): none,"
+                     " or holm: Holm-adjust the difference intervals over the alternatives"
+                     " (family-wise 95%; advised from 6 alternatives).")]
+
+
+def check_layout(layout: str, adjust: str) -> str | None:
+    """--layout and --adjust checked (one line, exit 2); the adjustment, or None."""
+    if layout not in ("auto", "long", "wide"):
+        fail(f"--layout {layout}: must be auto, long or wide")
+    if adjust not in ("none", "holm"):
+        fail(f"--adjust {adjust}: must be none or holm")
+    return None if adjust == "none" else adjust
+
+
 @dataclass(frozen=True)
 class RunOptions:
     replications: int
@@ -237,10 +263,12 @@ def run(
     out_dir: Out = None, set_: SetOption = [], force: Force = False, quiet: Quiet = False,
     workers: Workers = None, scheduler: Scheduler = None, retry_failed: RetryFailed = False,
     precision: PrecisionOpt = None, metric: Metric = "mc_rate",
-    max_replications: MaxReplications = 500,
+    max_replications: MaxReplications = 500, layout: RunLayout = "auto",
+    adjust: RunAdjust = "none",
 ) -> None:
     """Run replications of each scenario and write (or resume) the results directory; with
     several scenarios, print their comparison with the first."""
+    adjustment = check_layout(layout, adjust)
     if replications is None:
         replications = 10 if scenarios else DEFAULT_REPLICATIONS
     try:
@@ -250,12 +278,14 @@ def run(
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                       retry_failed, precision, metric, max_replications)
     results = execute(expanded, opts, overrides=_asked(set_, years))
-    _after_batch(expanded, results, quiet)
+    _after_batch(expanded, results, quiet, layout, adjustment)
 
 
-def _after_batch(expanded: list[Expanded], results: Path, quiet: bool) -> None:
+def _after_batch(expanded: list[Expanded], results: Path, quiet: bool, layout: str = "auto",
+                 adjust: str | None = None) -> None:
     """With several scenarios (or sweep variants): print their paired comparison with the
-    first and write it to `compare.csv` in the results directory."""
+    first (laid out by `layout`) and write it to `compare.csv` in the results directory (in
+    the long layout); `adjust` ("holm") adjusts both."""
     from . import compare as cmp
 
     if sum(len(e.scenarios) for e in expanded) < 2:
@@ -268,13 +298,13 @@ def _after_batch(expanded: list[Expanded], results: Path, quiet: bool) -> None:
                   markup=False)
         return
     _, baseline, values, frame, note = _comparison([results], None, [], [], None, None, None,
-                                                   None)
+                                                   None, adjust)
     try:
         (results / "compare.csv").write_text(cmp.to_csv(frame))
     except OSError as exc:
         fail(f"{results}/compare.csv: {exc.strerror or exc}")
     if not quiet:
-        print_comparison(frame, baseline, note, values.span)
+        print_comparison(frame, baseline, note, values.span, layout)
 
 
 @app.command()
@@ -290,9 +320,11 @@ def sweep(
     out_dir: Out = None, set_: SetOption = [], force: Force = False, quiet: Quiet = False,
     workers: Workers = None, scheduler: Scheduler = None, retry_failed: RetryFailed = False,
     precision: PrecisionOpt = None, metric: Metric = "mc_rate",
-    max_replications: MaxReplications = 500,
+    max_replications: MaxReplications = 500, layout: RunLayout = "auto",
+    adjust: RunAdjust = "none",
 ) -> None:
     """Run every variant of a parameter grid as one batch, under common random numbers."""
+    adjustment = check_layout(layout, adjust)
     try:
         expanded = load_all([scenario], set_, parse_grid(grid), years)
     except (ScenarioError, UsageError, GridError) as exc:
@@ -303,7 +335,7 @@ def sweep(
     results = execute(expanded, RunOptions(replications, seed, out_dir, force, quiet, workers,
                                            scheduler, retry_failed, precision, metric,
                                            max_replications), overrides=_asked(set_, years))
-    _after_batch(expanded, results, quiet)
+    _after_batch(expanded, results, quiet, layout, adjustment)
 
 
 def _overrides(set_: list[str], years: float | None) -> list[str]:
@@ -547,13 +579,7 @@ def compare(
              " [default: stdout]")] = None,
     years: YearsWindow = None, last_years: LastYears = None, warmup: Warmup = None,
     warmup_months: WarmupMonths = None,
-    layout: Annotated[str, typer.Option(
-        help="long (a row per metric and scenario), wide (a row per scenario, a column per"
-             " metric: for many sweep variants; with --format csv, every interval) or auto"
-             f" (wide from {WIDE_AT} scenarios).")] = "auto",
-    adjust: Annotated[str, typer.Option(
-        help="none, or holm: Holm-adjust the difference intervals over the alternatives"
-             " (family-wise 95%; advised from 6 alternatives).")] = "none",
+    layout: Layout = "auto", adjust: Adjust = "none",
 ) -> None:
     """Compare scenarios with a baseline: means, paired (CRN) differences, 95% intervals."""
     from . import compare as cmp
@@ -561,15 +587,12 @@ def compare(
 
     if format_ not in ("table", "csv", "markdown", "json"):
         fail(f"--format {format_}: must be table, csv, markdown or json")
-    if layout not in ("auto", "long", "wide"):
-        fail(f"--layout {layout}: must be auto, long or wide")
-    if adjust not in ("none", "holm"):
-        fail(f"--adjust {adjust}: must be none or holm")
+    adjustment = check_layout(layout, adjust)
     if output is not None and format_ == "table":
         fail("--output: give --format csv, markdown or json to write a file")
     _, baseline, values, frame, note = _comparison(dirs, baseline, metric, type_, years,
                                                    last_years, warmup, warmup_months,
-                                                   None if adjust == "none" else adjust)
+                                                   adjustment)
     if layout == "auto":
         layout = "wide" if frame["scenario"].nunique() >= WIDE_AT else "long"
     if format_ == "table":

@@ -130,3 +130,34 @@ def test_compare_adjust_holm_widens_and_says_so(sweep_dir):
               for d in (plain, holm)]
     assert all(h >= p for p, h in zip(*widths)) and sum(widths[1]) > sum(widths[0])
     assert "Holm-adjusted" in invoke("compare", out, "--adjust", "holm").stdout
+
+
+def test_run_of_a_sweep_file_takes_layout_and_adjust(tmp_path):
+    path = write_scenario(tmp_path, "swept", {"run": {"years": 0.3}},
+                          extra='\n[sweep]\n"types.A.count" = [8, 12, 16]\n')
+    out = tmp_path / "out"
+    result = invoke("run", path, "-n", 3, "-w", 1, "-o", out, "--layout", "wide",
+                    "--adjust", "holm")
+    assert result.exit_code == 0, result.output
+    comparison = result.stdout[result.stdout.index("compared with"):]
+    header = next(line for line in comparison.splitlines() if "mc_rate" in line)
+    assert "fmc_aircraft" in header  # wide: the metrics as columns, with only 3 scenarios
+    assert "Holm-adjusted over the 2 alternatives" in " ".join(result.stdout.split())
+    table = pd.read_csv(out / "compare.csv")  # long, and adjusted as printed
+    assert {"metric", "diff_level"} <= set(table.columns)
+    assert (table["diff_level"].dropna() > 0.95).any()  # Holm: each interval wider
+    long = invoke("run", path, "-n", 3, "-w", 1, "-o", out, "--layout", "long")
+    assert long.exit_code == 0, long.output
+    assert "Holm" not in long.stdout and "Δ vs baseline" in long.stdout
+    assert (pd.read_csv(out / "compare.csv")["diff_level"].dropna() == 0.95).all()
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+@pytest.mark.parametrize("option, value", [("--layout", "tall"), ("--adjust", "bonferroni")])
+def test_bad_layout_or_adjust_is_one_line_before_anything_runs(tmp_path, command, option,
+                                                               value):
+    path = write_scenario(tmp_path, "s")
+    args = [command, path, option, value, "-o", tmp_path / "out"]
+    result = invoke(*(args + (["--grid", "types.A.count=8,12"] if command == "sweep" else [])))
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert option in result.output and not (tmp_path / "out").exists()
