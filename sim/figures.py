@@ -53,6 +53,7 @@ class Frame:
     warmup: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = field(default_factory=dict)
     window: tuple[pd.Timestamp, pd.Timestamp] | None = None  # compared months, first to end
     events: dict[str, list[Event]] = field(default_factory=dict)
+    groups: list[str] = field(default_factory=list)  # COMBAT, role:<role> (types with roles)
 
     def color(self, scenario: str) -> str:
         return f"C{self.order.index(scenario) % 10}"
@@ -176,22 +177,41 @@ def fig_mc_rate(f: Frame):
     return fig
 
 
-def fig_mc_rate_by_type(f: Frame):
+def _mc_rate_panels(f: Frame, names: list[str], title: str, own_events: bool = True):
+    """Small multiples of the monthly MC rate of each aircraft_type value in `names`; each
+    panel marks its own type's events (`own_events`) or every event."""
     rows = f.series[f.series["metric"] == "mc_rate"]
-    types = [t for t in f.types if t != "ALL" and t in set(rows["aircraft_type"])]
-    if not types:
-        return "mc_rate by aircraft type is not in the monthly table"
-    fig, axes = grid(len(types), sharey=True)
-    for ax, t in zip(axes, types):
-        _context(ax, f, t)
+    names = [t for t in names if t in set(rows["aircraft_type"])]
+    if not names:
+        return None
+    fig, axes = grid(len(names), sharey=True)
+    for ax, t in zip(axes, names):
+        _context(ax, f, t if own_events else "ALL")
         _time_bands(ax, f, rows[rows["aircraft_type"] == t])
         ax.set_title(t, fontsize=9)
         ax.set_ylim(0, 1.02)
         ax.tick_params(labelsize=7)
         ax.tick_params(axis="x", labelrotation=30)
-    fig.suptitle("MC rate by aircraft type (mean over replications, 95% band)")
+    fig.suptitle(title)
     legend_below(fig, f, _context_handles())
     return fig
+
+
+def fig_mc_rate_by_type(f: Frame):
+    """One panel per aircraft type (role groups have a figure of their own)."""
+    fig = _mc_rate_panels(f, [t for t in f.types if t != "ALL"],
+                          "MC rate by aircraft type (mean over replications, 95% band)")
+    return fig if fig is not None else "mc_rate by aircraft type is not in the monthly table"
+
+
+def fig_mc_rate_by_role(f: Frame):
+    """One panel per group of types: COMBAT, then each role group; every dated event is
+    marked in every panel."""
+    if not f.groups:
+        return "no aircraft type has a role"
+    fig = _mc_rate_panels(f, f.groups, "MC rate by role: COMBAT and each role group (mean"
+                                       " over replications, 95% band)", own_events=False)
+    return fig if fig is not None else "mc_rate by role group is not in the monthly table"
 
 
 def fig_states(f: Frame):
@@ -314,6 +334,7 @@ def fig_cann(f: Frame):
 FIGURES = [  # file, caption, function
     ("mc_rate.png", "MC rate over time, whole fleet, with 95% bands", fig_mc_rate),
     ("mc_rate_by_type.png", "MC rate over time by aircraft type", fig_mc_rate_by_type),
+    ("mc_rate_by_role.png", "MC rate over time by role group", fig_mc_rate_by_role),
     ("states_by_type.png", "FMC, NMCM and NMCS aircraft, stacked by type", fig_states),
     ("crewed_fmc.png", "Mission-capable aircraft with a proficient pilot", fig_crewed),
     ("fuel_stock.png", "Fuel stock by fuel kind", fig_fuel),

@@ -23,15 +23,27 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from . import figures
 from .compare import HEADER, Values, cells
+from .labels import labels
 
 FINDINGS = ("fmc_aircraft", "mc_rate")
 # (metrics, types) -> (per-replication values over the window, their comparison)
 Loader = Callable[[list[str], list[str]], tuple[Values, pd.DataFrame]]
 
 
-def label(name: str) -> str:
-    """The display label of a scenario (or sweep variant) name."""
-    return name
+def label(name: str, manifest: dict | None = None) -> str:
+    """The display label of a scenario name: a sweep variant of the manifest's `sweeps` by
+    its values (`MiG-29.count=18, policy=none`, `sim.labels`), any other scenario by its
+    name. Every scenario name goes through here on its way into the report."""
+    if not manifest:
+        return name
+    return labels(list(manifest.get("scenarios", {})), manifest).get(name, name)
+
+
+def _heading(name: str, manifest: dict) -> str:
+    """A scenario's label, with its stored name when they differ: `policy=none
+    (status_quo/2)`, so that the methods section ties the label to the tables' name."""
+    shown = label(name, manifest)
+    return shown if shown == name else f"{shown} ({name})"
 
 
 def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values: Values,
@@ -45,21 +57,25 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
     load = load or _as_run_loader(path, baseline)
     order = list(manifest.get("scenarios", {}))
     types = aircraft_types(manifest)
+    groups = role_groups(manifest)
     present = _metrics(path)
-    findings_values, findings_frame = load([m for m in FINDINGS if m in present], types)
+    findings_values, findings_frame = load([m for m in FINDINGS if m in present],
+                                           ["ALL", *groups, *types[1:]])
     f_values, _ = load([m for m in figures.VALUE_METRICS if m in present], types)
     frame, zero = drop_zero_only(frame)
+    frame = frame.assign(label=frame["scenario"].map(lambda s: label(s, manifest)))
     made, skipped = figures.draw(_frame(path, manifest, order, types, present, values,
-                                        f_values.frame), folder)
+                                        f_values.frame, groups), folder)
     context = {
-        "title": f"fleetsim report: {', '.join(label(s) for s in order)}",
+        "title": f"fleetsim report: {', '.join(label(s, manifest) for s in order)}",
         "intro": (f"Results directory {path.resolve().name}, {manifest.get('replications')}"
                   f" replications per scenario, made {manifest.get('created', '?')};"
-                  f" baseline {label(baseline)}."),
-        "findings": findings(findings_frame, baseline, types),
+                  f" baseline {label(baseline, manifest)}."),
+        "findings": findings(findings_frame, baseline, ["ALL", *groups, *types[1:]],
+                             manifest),
         "findings_window": findings_values.window,
         "header": HEADER[:-1] + ["sig."],
-        "rows": [_labelled(cells(r, baseline)) for _, r in frame.iterrows()],
+        "rows": [cells(r, baseline) for _, r in frame.iterrows()],
         "note": note,
         "zero": zero,
         "figures": made,
@@ -94,6 +110,15 @@ def aircraft_types(manifest: dict) -> list[str]:
     return out
 
 
+def role_groups(manifest: dict) -> list[str]:
+    """The groups of types the model reports when types carry a `role`: COMBAT, then
+    `role:<role>` in the order the roles first appear (empty when no type has a role)."""
+    roles = [spec.get("role") for s in manifest.get("scenarios", {}).values()
+             for spec in (s.get("types") or {}).values() if isinstance(spec, dict)]
+    roles = list(dict.fromkeys(r for r in roles if r))
+    return ["COMBAT", *(f"role:{r}" for r in roles)] if roles else []
+
+
 def _as_run_loader(path: Path, baseline: str) -> Loader:
     from . import compare as cmp
 
@@ -107,7 +132,8 @@ def _as_run_loader(path: Path, baseline: str) -> Loader:
 
 
 def _frame(path: Path, manifest: dict, order: list[str], types: list[str], present: set[str],
-           values: Values, window_values: pd.DataFrame) -> figures.Frame:
+           values: Values, window_values: pd.DataFrame, groups: list[str] = ()
+           ) -> figures.Frame:
     fuel = sorted(m for m in present if m.endswith(".fuel_stock_t"))
     wanted = [m for m in figures.SERIES_METRICS if m in present] + fuel
     from .compare import read_table  # dotted metric names, months as YYYY-MM
@@ -119,8 +145,8 @@ def _frame(path: Path, manifest: dict, order: list[str], types: list[str], prese
     if months:
         dates = pd.to_datetime(pd.Series([str(m) for m in months]))
         window = (dates.min(), dates.max() + pd.offsets.MonthBegin(1))
-    return figures.Frame(series, window_values, order, {s: label(s) for s in order}, types,
-                         warmups(manifest), window, events(manifest))
+    return figures.Frame(series, window_values, order, {s: label(s, manifest) for s in order},
+                         types, warmups(manifest), window, events(manifest), list(groups))
 
 
 def warmups(manifest: dict) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
@@ -176,16 +202,14 @@ def drop_zero_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return frame[keep].reset_index(drop=True), names
 
 
-def _labelled(row: list[str]) -> list[str]:
-    return row[:2] + [label(row[2])] + row[3:]
-
-
 # ---- findings
 
 
-def findings(frame: pd.DataFrame, baseline: str, types: list[str]) -> list[dict]:
-    """Per aircraft type (ALL first): each scenario's difference from the baseline in FMC
-    aircraft and MC rate, as text with its 95% interval."""
+def findings(frame: pd.DataFrame, baseline: str, types: list[str],
+             manifest: dict | None = None) -> list[dict]:
+    """Per block of `types` (ALL, COMBAT and the role groups, then each aircraft type): each
+    scenario's difference from the baseline in FMC aircraft and MC rate, as text with its
+    95% interval. A block absent from `frame` is left out."""
     blocks = []
     for t in types:
         rows = frame[frame["aircraft_type"] == t]
@@ -200,11 +224,22 @@ def findings(frame: pd.DataFrame, baseline: str, types: list[str]) -> list[dict]
             for m in FINDINGS:
                 r = rows[(rows["scenario"] == name) & (rows["metric"] == m)]
                 cellsd[m] = _difference(r.iloc[0]) if len(r) else "–"
-            lines.append({"scenario": label(name), **cellsd})
-        blocks.append({"type": "whole fleet" if t == "ALL" else t,
+            lines.append({"scenario": label(name, manifest), **cellsd})
+        blocks.append({"type": group_name(t),
                        "baseline": {m: _level(base[m]) if m in base else "–" for m in FINDINGS},
                        "rows": lines})
     return blocks
+
+
+def group_name(aircraft_type: str) -> str:
+    """How a findings block names an aircraft_type value: ALL, COMBAT, a role group, a type."""
+    if aircraft_type == "ALL":
+        return "whole fleet"
+    if aircraft_type == "COMBAT":
+        return "combat types (COMBAT)"
+    if aircraft_type.startswith("role:"):
+        return f"role {aircraft_type[5:]} ({aircraft_type})"
+    return aircraft_type
 
 
 def _level(row) -> str:
@@ -230,18 +265,18 @@ def methods(m: dict, baseline: str, values: Values, frame: pd.DataFrame) -> dict
     given = m["overrides"] if "overrides" in m else overrides(m.get("command") or [])
     changed = bool(given or m.get("sweeps"))
     return {
-        "objectives": (f"Compare {len(scen)} scenarios with the baseline {label(baseline)} on:"
+        "objectives": (f"Compare {len(scen)} scenarios with the baseline {label(baseline, m)} on:"
                        f" {', '.join(dict.fromkeys(frame['metric'])) or 'no metric'} (aircraft"
                        f" type {', '.join(dict.fromkeys(frame['aircraft_type'])) or '–'})."),
-        "scenarios": [{"name": label(name), "description": _sentence(s.get("description")),
+        "scenarios": [{"name": _heading(name, m), "description": _sentence(s.get("description")),
                        "logic": describe(s), "changed": changed,
                        "differences": None if name == baseline else [
                            (".".join(p), _value(_at(base, p)), _value(_at(s, p)))
                            for p in diff_paths(base, s)]}
                       for name, s in scen.items()],
-        "baseline": label(baseline),
+        "baseline": label(baseline, m),
         "overrides": given,
-        "sweeps": [_sweep(s) for s in m.get("sweeps") or []],
+        "sweeps": [_sweep(s, m) for s in m.get("sweeps") or []],
         "experimentation": [
             f"Initialisation: every tail starts on {', '.join(map(str, sorted(start)))} as"
             f" the scenario states it; warm-up in the run (days):"
@@ -324,10 +359,13 @@ def overrides(command: list[str]) -> list[str]:
     return out
 
 
-def _sweep(s: dict) -> dict:
+def _sweep(s: dict, manifest: dict) -> dict:
+    """A sweep's table: each variant by the name the result tables give it (the `scenario`
+    column) and its values; the labels elsewhere in the report are made of these values."""
     keys = list(s.get("grid") or {})
-    return {"base": label(s.get("base", "?")), "file": s.get("file", "?"), "columns": keys,
-            "rows": [[label(name)] + [_value(vals.get(k)) for k in keys]
+    return {"base": label(s.get("base", "?"), manifest), "file": s.get("file", "?"),
+            "columns": keys,
+            "rows": [[name] + [_value(vals.get(k)) for k in keys]
                      for name, vals in (s.get("variants") or {}).items()]}
 
 

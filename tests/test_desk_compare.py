@@ -161,3 +161,18 @@ def test_bad_layout_or_adjust_is_one_line_before_anything_runs(tmp_path, command
     result = invoke(*(args + (["--grid", "types.A.count=8,12"] if command == "sweep" else [])))
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
     assert option in result.output and not (tmp_path / "out").exists()
+
+
+def test_precision_metric_of_a_role_group(tmp_path):
+    path = write_scenario(tmp_path, "r", {"run": {"years": 0.2},
+                                          "types": {"A": {"role": "air_defence"}}})
+    out = tmp_path / "out"
+    result = invoke("run", path, "-n", 2, "-w", 1, "-q", "-o", out, "--precision", "0.9",
+                    "--metric", "role:air_defence:mc_rate", "--max-replications", 3)
+    assert result.exit_code == 0, result.output
+    wanted = json.loads((out / "manifest.json").read_text())["precision"]
+    assert (wanted["aircraft_type"], wanted["metric"]) == ("role:air_defence", "mc_rate")
+    result = invoke("run", path, "-n", 2, "-w", 1, "-q", "-o", tmp_path / "other",
+                    "--precision", "0.9", "--metric", "role:strike:mc_rate")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "--metric role:strike:mc_rate" in result.output

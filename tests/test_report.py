@@ -59,7 +59,7 @@ def test_report_of_a_two_scenario_run(tmp_path):
     # the sweep's values, and each variant described from its resolved values
     assert "| `cannibalization.policy` | full | none |" in md
     assert "| status_quo/2 | none |" in md
-    variant2 = md[md.index("#### status_quo/2"):md.index("### 3. Data")]
+    variant2 = md[md.index("#### policy=none (status_quo/2)"):md.index("### 3. Data")]
     resolved = variant2[variant2.index("Resolved:"):]
     assert "no cannibalization" in resolved and "full cannibalization" not in resolved
     assert "File description (before overrides and sweep values): KPAAF" in variant2
@@ -164,7 +164,7 @@ def test_dated_events_are_read_from_the_manifest_whatever_their_shape():
 
 
 def test_label_is_the_one_place_for_display_names(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "label", lambda name: f"<{name}>")
+    monkeypatch.setattr(report, "label", lambda name, manifest=None: f"<{name}>")
     path = write_scenario(tmp_path, "small")
     out = tmp_path / "small"
     assert invoke("run", path, "-n", "2", "--years", "0.2", "-q", "-w", "1",
@@ -173,6 +173,93 @@ def test_label_is_the_one_place_for_display_names(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "fleetsim report: <small>" in (out / "report" / "report.md").read_text()
     assert "&lt;small&gt;" in (out / "report" / "report.html").read_text()  # escaped
+
+
+ROLES = {"cannibalization": {"policy": "full"},
+         "types": {"A": {"role": "air_defence"},
+                   "B": {"count": 6, "sortie_hours": 1.0, "fleet_hours_per_day": 4.0,
+                         "role": "transport",
+                         "lrus": {"engine": {"mtbf_flight_hours": 100}}}}}
+
+
+@pytest.fixture(scope="module")
+def role_sweep(tmp_path_factory):
+    """A sweep of two variants over a fleet of two types with roles, and its report, with
+    the panel titles and legend labels of every figure that has a legend."""
+    folder = tmp_path_factory.mktemp("roles")
+    path = write_scenario(folder, "roles", ROLES,
+                          extra='\n[sweep]\n"cannibalization.policy" = ["none", "full"]\n')
+    out = folder / "out"
+    result = invoke("run", path, "-n", "2", "--years", "0.3", "-q", "-w", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+    drawn = {}
+    original = figures.legend_below
+
+    def recording(fig, f, extra=None):
+        original(fig, f, extra)
+        title = fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title()
+        drawn[title] = ([ax.get_title() for ax in fig.axes if ax.get_visible()],
+                        [t.get_text() for t in fig.legends[-1].get_texts()])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(figures, "legend_below", recording)
+        result = invoke("report", out)
+    assert result.exit_code == 0, result.output
+    return out, (out / "report" / "report.md").read_text(), drawn
+
+
+def test_report_labels_sweep_variants_by_their_values(role_sweep):
+    out, md, drawn = role_sweep
+    assert md.startswith("# fleetsim report: policy=none, policy=full")
+    findings = md[md.index("## Findings"):md.index("## Comparison")]
+    table = md[md.index("## Comparison"):md.index("## Figures")]
+    assert "| policy=full |" in findings and "roles/" not in findings
+    assert "| policy=full |" in table and "roles/2" not in table
+    assert "#### policy=full (roles/2)" in md and "| roles/2 | full |" in md  # methods
+    legends = [labels for _, labels in drawn.values()]
+    assert legends and all({"policy=none", "policy=full"} <= set(x) for x in legends)
+    assert not any(label.startswith("roles/") for x in legends for label in x)
+
+
+def test_report_findings_and_figures_by_role(role_sweep):
+    out, md, drawn = role_sweep
+    findings = md[md.index("## Findings"):md.index("## Comparison")]
+    blocks = [line.split("|")[1].strip() for line in findings.splitlines()
+              if "| policy=full |" in line]
+    assert blocks == ["whole fleet", "combat types (COMBAT)", "role air_defence"
+                      " (role:air_defence)", "role transport (role:transport)", "A", "B"]
+    by_type = next(v for k, v in drawn.items() if k.startswith("MC rate by aircraft type"))
+    by_role = next(v for k, v in drawn.items() if k.startswith("MC rate by role"))
+    assert by_type[0] == ["A", "B"]  # types only
+    assert by_role[0] == ["COMBAT", "role:air_defence", "role:transport"]
+    assert "mc_rate_by_role.png" in made_figures(md)
+
+
+def test_compare_takes_a_role_group_as_type(role_sweep):
+    out, _, _ = role_sweep
+    result = invoke("compare", out, "-t", "role:air_defence", "-t", "COMBAT", "-f", "csv",
+                    "-m", "mc_rate")
+    assert result.exit_code == 0, result.output
+    from io import StringIO
+
+    table = pd.read_csv(StringIO(result.stdout))
+    assert list(dict.fromkeys(table["aircraft_type"])) == ["role:air_defence", "COMBAT"]
+    reps = pd.read_parquet(out / "replications.parquet")
+    a = reps[(reps.aircraft_type == "A") & (reps.metric == "mc_rate")]
+    group = reps[(reps.aircraft_type == "role:air_defence") & (reps.metric == "mc_rate")]
+    assert group["value"].to_numpy() == pytest.approx(a["value"].to_numpy())  # A alone
+    result = invoke("compare", out, "-t", "role:strike")
+    assert result.exit_code == 2 and "--type role:strike: no such aircraft type" in result.output
+
+
+def test_no_roles_no_role_figure(tmp_path):
+    assert report.role_groups({"scenarios": {"s": {"types": {"A": {}}}}}) == []
+    assert report.role_groups({"scenarios": {"s": {"types": {"A": {"role": "strike"},
+                                                             "B": {"role": None}}}}}) \
+        == ["COMBAT", "role:strike"]
+    frame = figures.Frame(pd.DataFrame(columns=["scenario", "aircraft_type", "date", "metric",
+                                                "value"]), pd.DataFrame(), [], {}, ["ALL"])
+    assert figures.fig_mc_rate_by_role(frame) == "no aircraft type has a role"
 
 
 BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)),
