@@ -80,7 +80,8 @@ def run(*scenarios: str | Path, replications: int = 10, years: float | None = No
     """Run `replications` of each scenario (shipped names or files; a file with a [sweep]
     table stands for its variants) and return the Results. `years` is the number of years
     reported after each scenario's own warm-up, as `fleetsim run --years` (the horizon
-    run.years becomes warm-up + years; `years=3` on the status quo reports 2023-2025), `overrides` are `dotted.key=value` items as `--set` takes them."""
+    run.years becomes warm-up + years; `years=3` on the status quo reports 2023-2025);
+    `overrides` are `dotted.key=value` items as `--set` takes them."""
     if not scenarios:
         raise ValueError("give at least one scenario (a shipped name or a file)")
     expanded = expand_all([resolve(s) for s in scenarios], list(overrides), None, years,

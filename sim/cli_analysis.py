@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (Force, Out, Quiet, RetryFailed, RunOptions, Scheduler, Seed, SetOption,
-                  UsageError, Workers, Years, _overrides, app, execute, fail, out,
-                  resolve_scenario)
+from .cli import SetOption, UsageError, app, fail, out, resolve_scenario
+from .cli_run import (Force, Out, Quiet, RetryFailed, RunOptions, Scheduler, Seed, Workers,
+                      Years, _overrides, execute)
 from .results.store import atomic_write
 from .scenario import ScenarioError
 from .sweep import Expanded

@@ -61,7 +61,7 @@ def unit(metric: str) -> str:
 
 def monthly_unit(metric: str) -> str:
     """The unit of a metric's monthly value: a count's is per month."""
-    from .compare import kind
+    from .windows import kind
 
     base = unit(metric)
     return f"{base} per month" if base and kind(metric) == "count" else base

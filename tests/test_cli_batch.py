@@ -18,7 +18,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from sim import cli, executors, runner
+from sim import cli_run, executors, runner
 from sim.cli import app
 from sim.executors import Pool
 
@@ -184,7 +184,7 @@ def test_failures_exit_1_with_a_summary_and_retry_failed_reruns_them(tmp_path, m
             raise ValueError("negative stock\nof radars")
         return real(scen, replication, root_seed)
 
-    monkeypatch.setattr(cli, "_pool", threads)
+    monkeypatch.setattr(cli_run, "_pool", threads)
     monkeypatch.setattr(runner, "simulate", simulate)
     path = write_scenario(tmp_path, "cli_fail")
     out = tmp_path / "out"
@@ -209,7 +209,7 @@ def test_ctrl_c_keeps_finished_replications_and_exits_130(tmp_path, monkeypatch)
             raise KeyboardInterrupt
         return real(scen, replication, root_seed)
 
-    monkeypatch.setattr(cli, "_pool", lambda opts: one_thread())
+    monkeypatch.setattr(cli_run, "_pool", lambda opts: one_thread())
     monkeypatch.setattr(runner, "simulate", simulate)
     path = write_scenario(tmp_path, "cli_ctrlc")
     out = tmp_path / "out"
@@ -228,7 +228,7 @@ def test_progress_bars_on_a_terminal_only(tmp_path, monkeypatch):
     assert plain.exit_code == 0 and "/s" not in plain.output and "3/3" not in plain.output
     assert "Whole fleet" in plain.output  # the table is still printed
     screen = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=120))
+    monkeypatch.setattr(cli_run, "err", Console(file=screen, force_terminal=True, width=120))
     result = invoke("run", path, "-n", 3, "--years", 0.3, "-o", tmp_path / "tty", "-w", 1)
     assert result.exit_code == 0
     bars = screen.getvalue()

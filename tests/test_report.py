@@ -29,6 +29,17 @@ def made_figures(md: str) -> list[str]:
     return re.findall(r"\]\(([\w.]+\.png)\)", md)
 
 
+def report_of_small(tmp_path, years: str = "0.3"):
+    """The results directory of the small test scenario (2 replications), with its report."""
+    path = write_scenario(tmp_path, "small")
+    out = tmp_path / "small"
+    assert invoke("run", path, "-n", "2", "--years", years, "-q", "-w", "1",
+                  "--out", out).exit_code == 0
+    result = invoke("report", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
 @pytest.mark.slow
 def test_report_of_a_two_scenario_run(tmp_path):
     out = tmp_path / "sweep"
@@ -118,12 +129,7 @@ def test_findings_cover_every_type_and_scenario(tmp_path):
 
 
 def test_figures_whose_metrics_are_absent_are_skipped_with_a_note(tmp_path):
-    path = write_scenario(tmp_path, "small")  # no pilots, no fuel
-    out = tmp_path / "small"
-    assert invoke("run", path, "-n", "2", "--years", "0.3", "-q", "-w", "1",
-                  "--out", out).exit_code == 0
-    result = invoke("report", out)
-    assert result.exit_code == 0, result.output
+    out = report_of_small(tmp_path)  # no pilots, no fuel
     md = (out / "report" / "report.md").read_text()
     assert (out / "report" / "mc_rate.png").read_bytes().startswith(PNG)
     assert not (out / "report" / "fuel_stock.png").exists()
@@ -165,12 +171,7 @@ def test_dated_events_are_read_from_the_manifest_whatever_their_shape():
 
 def test_label_is_the_one_place_for_display_names(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "label", lambda name, manifest=None: f"<{name}>")
-    path = write_scenario(tmp_path, "small")
-    out = tmp_path / "small"
-    assert invoke("run", path, "-n", "2", "--years", "0.2", "-q", "-w", "1",
-                  "--out", out).exit_code == 0
-    result = invoke("report", out)
-    assert result.exit_code == 0, result.output
+    out = report_of_small(tmp_path, "0.2")
     assert "fleetsim report: <small>" in (out / "report" / "report.md").read_text()
     assert "&lt;small&gt;" in (out / "report" / "report.html").read_text()  # escaped
 
@@ -271,12 +272,7 @@ CHECK = ("<script>window.addEventListener('load',()=>{document.body.setAttribute
 
 @pytest.mark.skipif(BROWSER is None, reason="no headless browser (chromium) installed")
 def test_every_image_of_report_html_loads_in_a_browser(tmp_path):
-    path = write_scenario(tmp_path, "small")
-    out = tmp_path / "small"
-    assert invoke("run", path, "-n", "2", "--years", "0.3", "-q", "-w", "1",
-                  "--out", out).exit_code == 0
-    result = invoke("report", out)
-    assert result.exit_code == 0, result.output
+    out = report_of_small(tmp_path)
     html = (out / "report" / "report.html").read_text()
     probe = tmp_path / "probe.html"
     probe.write_text(html.replace("</body>", CHECK))
