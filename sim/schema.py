@@ -226,8 +226,9 @@ class Pilots(_Strict):
 
 
 def threshold_label(hours: float) -> str:
-    """A threshold in a metric name: 20 -> '20', 12.5 -> '12.5' (no trailing .0)."""
-    return f"{hours:g}" if hours == round(hours, 4) else f"{hours:.4f}".rstrip("0")
+    """A threshold in a metric name: 20 -> '20', 12.5 -> '12p5' (no trailing .0, and no dot,
+    which separates a metric's component from its name)."""
+    return f"{round(hours, 4):g}".replace(".", "p")
 
 
 class Inspection(_Strict):

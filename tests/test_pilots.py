@@ -122,7 +122,7 @@ def test_thresholds_count_pilots_and_crewed_tails_and_all_sums_them():
     result = simulate(validate(raw), 0, 2)
     a, b, fleet = (result.monthly[g] for g in ("A", "B", "ALL"))
     first = {name: series[0] for name, series in a.items()}  # the month from time 0
-    assert first["pilots_over_20h"] == first["pilots_over_50.5h"] == 0  # 0 initial hours
+    assert first["pilots_over_20h"] == first["pilots_over_50p5h"] == 0  # 0 initial hours
     assert first["crewed_fmc_100h"] == first["crewed_fmc_aircraft"] == 0
     assert b["pilots_over_20h"][0] == 5 and b["crewed_fmc_20h"][0] == 3  # 3 tails, 5 pilots
     np.testing.assert_array_equal(fleet["pilots_over_20h"], a["pilots_over_20h"] + b["pilots_over_20h"])
@@ -130,8 +130,8 @@ def test_thresholds_count_pilots_and_crewed_tails_and_all_sums_them():
     np.testing.assert_array_equal(fleet["pilots_over_40h"], b["pilots_over_40h"])
     np.testing.assert_array_equal(a["proficient_pilots"], a["pilots_over_100h"])
     np.testing.assert_array_equal(a["crewed_fmc_aircraft"], a["crewed_fmc_100h"])
-    assert (a["pilots_over_20h"] >= a["pilots_over_50.5h"]).all()
-    assert (a["pilots_over_50.5h"] >= a["pilots_over_100h"]).all()
+    assert (a["pilots_over_20h"] >= a["pilots_over_50p5h"]).all()
+    assert (a["pilots_over_50p5h"] >= a["pilots_over_100h"]).all()
     assert (a["crewed_fmc_20h"] <= a["pilots_over_20h"]).all()
     assert a["pilots_over_20h"][-1] > 0
 
