@@ -125,8 +125,8 @@ def test_thresholds_count_pilots_and_crewed_tails_and_all_sums_them():
     assert first["pilots_over_20h"] == first["pilots_over_50p5h"] == 0  # 0 initial hours
     assert first["crewed_fmc_100h"] == first["crewed_fmc_aircraft"] == 0
     assert b["pilots_over_20h"][0] == 5 and b["crewed_fmc_20h"][0] == 3  # 3 tails, 5 pilots
-    np.testing.assert_array_equal(fleet["pilots_over_20h"], a["pilots_over_20h"] + b["pilots_over_20h"])
-    np.testing.assert_array_equal(fleet["crewed_fmc_20h"], a["crewed_fmc_20h"] + b["crewed_fmc_20h"])
+    for name in ("pilots_over_20h", "crewed_fmc_20h"):
+        np.testing.assert_array_equal(fleet[name], a[name] + b[name])
     np.testing.assert_array_equal(fleet["pilots_over_40h"], b["pilots_over_40h"])
     np.testing.assert_array_equal(a["proficient_pilots"], a["pilots_over_100h"])
     np.testing.assert_array_equal(a["crewed_fmc_aircraft"], a["crewed_fmc_100h"])
@@ -214,21 +214,30 @@ def test_a_cadre_keeps_n_pilots_at_its_target_over_a_long_run():
     assert sum(p.cadre for p in crew.pilots) > 5  # some left and were replaced
 
 
-def test_converts_and_intake_can_be_elite_and_join_the_cadre():
+def test_converts_and_intake_can_be_elite_and_an_elite_pilot_refills_the_cadre():
+    conversion = {"from_type": "intake", "pilots": 4, "elite": 3,
+                  "start_date": dt.date(2023, 2, 1), "duration_days": 10}
     raw = deep_merge(CURVED, {"run": {"years": 1.0}, "flying": {"pilot_assignment": "cadre"},
                               "types": {"A": {"pilots": {
                                   "count": 0, "intake_per_year": 12.0, "intake_elite_share": 0.25,
                                   "cadre_pilots": 2, "cadre_hours_per_year": 50.0,
-                                  "conversions": {"c": {"from_type": "intake", "pilots": 4,
-                                                        "elite": 3, "start_date": dt.date(2023, 2, 1),
-                                                        "duration_days": 10}}}}}})
+                                  "conversions": {"c": conversion}}}}})
     world = World(validate(raw), 0, 5)
     world.run()
     crew = world.squadrons[0].crew
     joined = crew.pilots
-    assert sum(p.elite for p in joined) >= 3
-    assert joined[0].cadre and joined[1].cadre  # the first two pilots, whoever they are
+    intake = len(joined) - 4
+    assert sum(p.elite for p in joined) == 3 + intake // 4  # 3 converts, every 4th intake
+    assert joined[0].cadre and joined[1].cadre  # the first two pilots to join
     assert all(p.before == 0.0 for p in joined)  # new pilots: no hours on the type
+    before = [p for p in crew.roster if p.active and p.cadre]
+    elite = [p for p in crew.roster if p.active and p.elite and not p.cadre]
+    assert len(before) == 2 and elite
+    crew.leave(before[0])
+    after = [p for p in crew.roster if p.active and p.cadre]
+    assert crew.cadre_count == len(after) == 2
+    newcomer, = (p for p in after if p not in before)
+    assert newcomer in elite  # an elite pilot of the pool first
 
 
 def test_intake_elite_share_is_every_nth_pilot_without_randomness():
@@ -290,3 +299,25 @@ def test_a_dated_change_of_the_risk_curve_applies():
         before += plain.monthly["A"]["losses"][first:].sum()
         after += changed.monthly["A"]["losses"][first:].sum()
     assert after > before
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"accidents": {"per_100k_flight_hours": 20.0, "low_proficiency_factor": 2.5}},
+     "types.A.accidents.low_proficiency_factor: unknown key (replaced by risk_hours"),
+    ({"pilots": {"count": 4, "proficiency_hours": [100, 50]}},
+     "types.A.pilots.proficiency_hours: ascending"),
+    ({"accidents": {"per_100k_flight_hours": 20.0, "risk_hours": [0, 40],
+                    "risk_multiplier": [2.0]}},
+     "types.A.accidents.risk_multiplier: 1 values for 2 risk_hours"),
+])
+def test_bad_pilot_and_accident_keys_are_one_line_naming_file_and_key(tmp_path, changes, words):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    from .helpers import write_scenario
+    from .test_bad_input import one_line_error
+
+    path = write_scenario(tmp_path, "bad", {"types": {"A": changes}})
+    line = one_line_error(CliRunner().invoke(app, ["validate", str(path)]))
+    assert str(path) in line and words in line, line

@@ -27,7 +27,8 @@ A sortie is one SimPy event, its landing, and is counted when it launches. On la
 tail spends LRU failure hazard (see `failures`), the accident hazard of the type is spent
 (a type-level Exp(1) budget; the rate at the reference hours, scaled by the risk curve over
 the pilot's rolling 12-month hours and, if given, over his hours on the type, and by the
-airframe's age; no reporting threshold enters it), and flight-hour dues (inspection, overhaul, life) are checked through `next_check`.
+airframe's age; no reporting threshold enters it), and flight-hour dues (inspection,
+overhaul, life) are checked through `next_check`.
 """
 
 from __future__ import annotations
