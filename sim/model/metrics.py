@@ -160,7 +160,8 @@ def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.n
             else _ratio(out[group][f"{shop}_busy"], channels)
     fleet = out["ALL"]
     thresholds = sorted({name for group, name in ledger.level_keys
-                         if group != "ALL" and name.startswith(SUMMED_PREFIXES)})
+                         if group != "ALL" and name.startswith(SUMMED_PREFIXES)
+                         and name not in FLEET_LEVELS})
     for group, members in [*layout.groups.items(), ("ALL", list(layout.kinds))]:
         types = [out[name] for name in members]
         metrics = out.setdefault(group, {})
