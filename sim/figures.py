@@ -12,6 +12,7 @@ small multiples, never wider than `MAX_WIDTH` inches.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -242,14 +243,32 @@ def fig_states(f: Frame):
     return fig
 
 
+CREWED = re.compile(r"crewed_fmc_(\d+(?:p\d+)?)h")  # crewed_fmc_<hours>h, 12.5 h: 12p5
+
+
+def _hours(metric: str) -> float:
+    return float(CREWED.fullmatch(metric).group(1).replace("p", "."))
+
+
 def fig_crewed(f: Frame):
-    rows = f.series[(f.series["metric"] == "crewed_fmc_aircraft")
-                    & (f.series["aircraft_type"] == "ALL")]
-    if not len(rows):
-        return "crewed_fmc_aircraft is not in this results directory (no pilots)"
-    if _all_zero(rows):
+    """FMC aircraft with a pilot over the highest proficiency threshold that any pilot
+    reaches (`crewed_fmc_<h>h`; `crewed_fmc_aircraft` in results without thresholds)."""
+    fleet = f.series[f.series["aircraft_type"] == "ALL"]
+    names = sorted({m for m in fleet["metric"].unique() if CREWED.fullmatch(m)},
+                   key=lambda m: -_hours(m)) or ["crewed_fmc_aircraft"]
+    picked = None
+    for name in names:
+        rows = fleet[fleet["metric"] == name]
+        if len(rows) and not _all_zero(rows):
+            picked = name
+            break
+    if picked is None:
+        if not len(fleet[fleet["metric"].isin(names)]):
+            return "crewed_fmc_aircraft is not in this results directory (no pilots)"
         return ("crewed_fmc_aircraft is 0 in every scenario, replication and month: no pilot"
-                " reaches the proficiency threshold")
+                " reaches any proficiency threshold")
+    match = CREWED.fullmatch(picked)
+    over = f"over {_hours(picked):g} h in 12 months" if match else "proficient"
     fig, ax = plt.subplots(figsize=(9, 4.6))
     _context(ax, f)
     _time_bands(ax, f, rows)
@@ -257,7 +276,7 @@ def fig_crewed(f: Frame):
     for name in f.order:
         m = fmc[fmc["scenario"] == name].groupby("date")["value"].mean()
         ax.plot(m.index, m.to_numpy(), ":", color=f.color(name), lw=1)
-    ax.set(title="Mission-capable aircraft with a proficient pilot (95% band); dotted: all FMC",
+    ax.set(title=f"Mission-capable aircraft with a pilot {over} (95% band); dotted: all FMC",
            ylabel="aircraft")
     legend_below(fig, f, _context_handles())
     return fig

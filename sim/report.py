@@ -126,7 +126,8 @@ def _frame(path: Path, manifest: dict, order: list[str], types: list[str], prese
            values: Values, window_values: pd.DataFrame, groups: list[str] = ()
            ) -> figures.Frame:
     fuel = sorted(m for m in present if m.endswith(".fuel_stock_t"))
-    wanted = [m for m in figures.SERIES_METRICS if m in present] + fuel
+    crewed = sorted(m for m in present if figures.CREWED.fullmatch(m))  # every threshold
+    wanted = [m for m in figures.SERIES_METRICS if m in present] + fuel + crewed
     from .compare import read_table  # dotted metric names, months as YYYY-MM
 
     series = read_table(path / "timeseries.parquet", wanted)

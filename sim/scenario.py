@@ -242,6 +242,12 @@ def deep_merge(base: dict, top: dict) -> dict:
     return out
 
 
+RETIRED_KEYS = {  # keys of older files, and what replaced them
+    "low_proficiency_factor": "replaced by risk_hours, risk_multiplier and reference_12m_hours:"
+                              " see the README, Scenario keys",
+}
+
+
 def _first_error(exc: ValidationError, path: str | Path | None) -> ScenarioError:
     errors = exc.errors()
     err = errors[0]
@@ -249,6 +255,9 @@ def _first_error(exc: ValidationError, path: str | Path | None) -> ScenarioError
     message = err["msg"]
     if err["type"] == "extra_forbidden":
         message = "unknown key"
+        hint = RETIRED_KEYS.get(str(err["loc"][-1])) if err["loc"] else None
+        if hint:
+            message += f" ({hint})"
     elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
         head, sep, rest = message.partition(": ")

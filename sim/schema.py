@@ -21,7 +21,8 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_serializer, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, Strict, field_validator, model_serializer,
+                      model_validator)
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_/+-]*$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=40)]
@@ -38,6 +39,8 @@ MAX_PILOTS_PER_TYPE = 10_000
 MIN_SORTIE_HOURS = 0.1      # six minutes: a circuit
 MIN_REPAIR_DAYS = 1 / 24    # one hour, on average, for a shop repair
 MIN_CV = 1e-3               # a coefficient of variation is 0 (none) or at least this
+MAX_THRESHOLDS = 6          # proficiency thresholds reported per type
+MAX_CURVE_POINTS = 20       # points of an accident-risk curve
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 
 
@@ -167,21 +170,65 @@ class Conversion(_Strict):
     pilots: int = Field(ge=1, le=100_000)
     start_date: dt.date
     duration_days: float = Field(default=180.0, ge=0, le=3_650)
+    elite: int = Field(default=0, ge=0, le=100_000)  # of `pilots`, the first this many are elite
+
+    @model_validator(mode="after")
+    def _elite_fits(self) -> Conversion:
+        if self.elite > self.pilots:
+            raise ValueError(f"elite: {self.elite} elite of {self.pilots} pilots")
+        return self
 
 
 class Pilots(_Strict):
-    """The pilots current on one type, their intake, attrition and proficiency threshold."""
+    """The pilots current on one type, their intake, attrition and proficiency thresholds.
+
+    `proficiency_hours` are reporting thresholds only (a list, ascending; a single number is
+    read as a list of one): pilots at or above each are counted, nothing else depends on
+    them. `initial_hours_on_type`: the hours on the type of the pilots there at the start
+    (converts and intake start at 0). `intake_elite_share`: the share of intake pilots who
+    are elite (every 1/share-th, no randomness). `cadre_pilots` / `cadre_hours_per_year`:
+    with `flying.pilot_assignment = "cadre"`, that many pilots fly first whenever their
+    rolling 12-month hours are below that target."""
 
     count: int = Field(ge=0, le=MAX_PILOTS_PER_TYPE)
     initial_12m_hours: float = Field(default=0.0, ge=0, le=2_000)
-    proficiency_hours: float = Field(default=100.0, gt=0, le=2_000)
+    initial_hours_on_type: float = Field(default=10_000.0, ge=0, le=100_000)
+    proficiency_hours: list[Annotated[float, Field(gt=0, le=2_000)]] = Field(
+        default=[100.0], min_length=1, max_length=MAX_THRESHOLDS)
     intake_per_year: float = Field(default=0.0, ge=0, le=10_000)
+    intake_elite_share: float = Field(default=0.0, ge=0, le=1)
     training_days: float = Field(default=0.0, ge=0, le=3_650)
     attrition_per_year: float = Field(default=0.0, ge=0, le=1)
     elite: int = Field(default=0, ge=0, le=100_000)
     elite_weight: float = Field(default=2.0, ge=1, le=1_000)
+    cadre_pilots: int = Field(default=0, ge=0, le=MAX_PILOTS_PER_TYPE)
+    cadre_hours_per_year: float = Field(default=0.0, ge=0, le=2_000)
     max_sorties_per_day: int = Field(default=2, ge=1, le=24)
     conversions: dict[Name, Conversion] = Field(default_factory=dict)
+
+    @field_validator("proficiency_hours", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return [float(value)]  # old files: one threshold
+        return value
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> Pilots:
+        hours = self.proficiency_hours
+        if any(b <= a for a, b in zip(hours, hours[1:])):
+            raise ValueError("proficiency_hours: ascending, each threshold once")
+        if len({threshold_label(h) for h in hours}) < len(hours):
+            raise ValueError("proficiency_hours: two thresholds give the same metric name")
+        if self.cadre_pilots and not self.cadre_hours_per_year:
+            raise ValueError("cadre_hours_per_year: give the cadre's target (> 0)")
+        return self
+
+
+def threshold_label(hours: float) -> str:
+    """A threshold in a metric name: 20 -> '20', 12.5 -> '12p5' (no trailing .0, and no dot,
+    which separates a metric's component from its name)."""
+    return f"{round(hours, 4):g}".replace(".", "p")
 
 
 class Inspection(_Strict):
@@ -220,15 +267,44 @@ class Overhaul(_Strict):
         return self
 
 
+Multiplier = Annotated[float, Field(gt=0, le=100)]
+CurveHours = Annotated[float, Field(ge=0, le=100_000)]
+
+
 class Accidents(_Strict):
-    """Accident risk per sortie: `per_100k_flight_hours`, times a factor rising to
-    `low_proficiency_factor` for a pilot with no recent hours, times
-    `(1 + age_factor_per_year)^years` of airframe aging from the start date."""
+    """Accident risk per sortie: `per_100k_flight_hours` is the rate of a pilot who flew
+    `reference_12m_hours` in the last 12 months (the hours of the fleet the rate was observed
+    on), so a fleet flying those hours has that rate; a pilot's risk is scaled by
+    curve(h) / curve(reference), the curve piecewise linear through (`risk_hours`,
+    `risk_multiplier`) over his rolling 12-month hours h and flat beyond the last point;
+    times type_curve(hours on type) / type_curve(last point) when `type_risk_hours` is given
+    (new converts and intake); times `(1 + age_factor_per_year)^years` of airframe aging from
+    the start date. No reporting threshold enters the risk."""
 
     per_100k_flight_hours: float = Field(ge=0, le=100_000)
-    low_proficiency_factor: float = Field(default=1.0, ge=1, le=100)
+    reference_12m_hours: float = Field(default=0.0, ge=0, le=2_000)
+    risk_hours: list[CurveHours] = Field(default=[0.0], min_length=1,
+                                         max_length=MAX_CURVE_POINTS)
+    risk_multiplier: list[Multiplier] = Field(default=[1.0], min_length=1,
+                                              max_length=MAX_CURVE_POINTS)
+    type_risk_hours: list[CurveHours] = Field(default_factory=list, max_length=MAX_CURVE_POINTS)
+    type_risk_multiplier: list[Multiplier] = Field(default_factory=list,
+                                                   max_length=MAX_CURVE_POINTS)
     age_factor_per_year: float = Field(default=0.0, ge=0, le=1)
     pilot_loss_probability: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _curves(self) -> Accidents:
+        for hours, mult in (("risk_hours", "risk_multiplier"),
+                            ("type_risk_hours", "type_risk_multiplier")):
+            xs, ys = getattr(self, hours), getattr(self, mult)
+            if len(xs) != len(ys):
+                raise ValueError(f"{mult}: {len(ys)} values for {len(xs)} {hours}")
+            if xs and xs[0] != 0:
+                raise ValueError(f"{hours}: the curve starts at 0 hours")
+            if any(b <= a for a, b in zip(xs, xs[1:])):
+                raise ValueError(f"{hours}: ascending, each point once")
+        return self
 
 
 class Delivery(_Strict):
@@ -359,19 +435,26 @@ class Flying(_Strict):
     `min_hours_per_pilot_per_year`, then the rest of each demand. The plan is what the fuel
     allows; it is flown as aircraft and pilots allow.
     Sorties launch inside a daily window of `window_hours` and must land before it closes.
-    `pilot_assignment`: the available pilot with the fewest recent hours flies next; with
-    `elite_first` an elite pilot's hours count divided by the type's `elite_weight`, so that
-    the elite fly about that many times the hours of the others (a large weight: strictly
-    first).
+    `pilot_assignment`: `equal` (or its old name `fewest_hours`): the available pilot with
+    the fewest recent hours flies next; `elite_first` (elite weights): an elite pilot's hours
+    count divided by the type's `elite_weight`, so that the elite fly about that many times
+    the hours of the others (a large weight: strictly first); `cadre`: each type's
+    `cadre_pilots` fly first while their rolling 12-month hours are below its
+    `cadre_hours_per_year`, the others share the rest fewest-hours-first.
     """
 
     programme: Literal["fleet_hours", "per_aircraft", "per_pilot", "fuel_budget"] = "fleet_hours"
     window_hours: float = Field(default=10.0, gt=0, le=24)
     planning_period_days: float = Field(default=365.25 / 12, gt=0, le=366)
     budget_horizon_days: float = Field(default=365.25, gt=0, le=3_653)
-    pilot_assignment: Literal["fewest_hours", "elite_first"] = "fewest_hours"
+    pilot_assignment: Literal["equal", "elite_first", "cadre"] = "equal"
     pmc_flies: bool = True  # PMC tails (a mission LRU missing) fly training sorties
     surges: list[Surge] = Field(default_factory=list)
+
+    @field_validator("pilot_assignment", mode="before")
+    @classmethod
+    def _old_name(cls, value: Any) -> Any:
+        return "equal" if value == "fewest_hours" else value
 
 
 class Cannibalization(_Strict):
@@ -570,6 +653,9 @@ def _check_type(scenario: Scenario, name: str, t: AircraftType) -> None:
     if t.fuel is not None and t.fuel not in scenario.fuel:
         raise ValueError(f"types.{name}.fuel: no fuel kind '{t.fuel}' in [fuel]")
     if t.pilots is not None:
+        if t.pilots.cadre_pilots and scenario.flying.pilot_assignment != "cadre":
+            raise ValueError(f"types.{name}.pilots.cadre_pilots: only with"
+                             " flying.pilot_assignment = 'cadre'")
         for conv_name, conv in t.pilots.conversions.items():
             if conv.from_type != "intake" and conv.from_type not in scenario.types:
                 raise ValueError(f"types.{name}.pilots.conversions.{conv_name}.from_type:"

@@ -9,13 +9,15 @@ unit reads "... per month" (`monthly_unit`).
 
 from __future__ import annotations
 
+import re
+
 UNITS = {
     # tails, time averages
     "fmc_aircraft": "tails", "nmcm_aircraft": "tails", "nmcs_aircraft": "tails",
     "pmc_aircraft": "tails", "nmcb_aircraft": "tails", "depot_aircraft": "tails",
     "flyable_aircraft": "tails", "tnmcs_aircraft": "tails", "tnmcm_aircraft": "tails",
     "possessed_aircraft": "tails", "active_aircraft": "tails", "lost_aircraft": "tails", "retired_aircraft": "tails",
-    "crewed_fmc_aircraft": "tails",
+    "crewed_fmc_aircraft": "tails", "crewed_fmc_<h>h": "tails",
     "mc_rate": "fraction", "fmc_rate": "fraction", "fill_rate": "fraction", "ready_rate": "fraction",
     "repair_utilization": "fraction", "inspection_utilization": "fraction",
     "overhaul_utilization": "fraction",
@@ -30,6 +32,7 @@ UNITS = {
     "cann_fill_share": "fraction", "backorder_fills": "units", "cann_fills": "units",
     "removals": "units", "condemned": "units", "resupplied": "units", "repaired": "units",
     "shelf_fills": "units", "losses": "tails", "delivered_aircraft": "tails",
+    "losses_per_100k_fh": "losses per 100,000 FH",
     "inspections": "inspections", "overhauls": "overhauls",
     "downtime_days": "tail-days", "returns_to_fmc": "returns",
     "mean_downtime_days": "days", "repair_turnaround_days": "unit-days",
@@ -43,7 +46,9 @@ UNITS = {
     "inspection_busy": "docks", "inspection_queue": "tails",
     "overhaul_busy": "depot slots", "overhaul_queue": "tails",
     "pilots": "pilots", "pilots_in_conversion": "pilots", "proficient_pilots": "pilots",
+    "pilots_over_<h>h": "pilots",
     "pilot_12m_hours": "FH per pilot (rolling 12 months)",
+    "pilot_12m_hours_p<q>": "FH per pilot (rolling 12 months)",
     "hours_per_pilot": "FH per pilot per year",
     "hours_per_pilot_annualised": "FH per pilot per year",
     "fuel_stock_t": "t",
@@ -54,9 +59,19 @@ UNITS = {
 MONTHLY_NAMES = {"hours_per_pilot": "hours_per_pilot_annualised"}
 
 
+# metric names made from a scenario's values (a proficiency threshold, a decile), and the
+# dictionary's name for them
+TEMPLATES = [(re.compile(r"pilots_over_[0-9p]+h"), "pilots_over_<h>h"),
+             (re.compile(r"crewed_fmc_[0-9p]+h"), "crewed_fmc_<h>h"),
+             (re.compile(r"pilot_12m_hours_p[0-9]+"), "pilot_12m_hours_p<q>")]
+
+
 def unit(metric: str) -> str:
     """The unit of a metric over a window ('' when unknown)."""
-    return UNITS.get(metric.rpartition(".")[2], "")
+    name = metric.rpartition(".")[2]
+    if name not in UNITS:
+        name = next((t for pattern, t in TEMPLATES if pattern.fullmatch(name)), name)
+    return UNITS.get(name, "")
 
 
 def monthly_unit(metric: str) -> str:

@@ -43,6 +43,7 @@ RATIOS = {
     "mean_downtime_days": ("downtime_days", "returns_to_fmc", 1.0),
     "fill_rate": ("shelf_fills", "removals", 1.0),
     "hours_per_pilot": ("pilot_flight_hours", "pilots", 12.0),
+    "losses_per_100k_fh": ("losses", "flight_hours", 1e5),
 }
 PER_YEAR = frozenset({"hours_per_pilot", "cann_per_aircraft_year"})
 KEYS = ["scenario", "replication", "aircraft_type", "metric"]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sim.model.fleet import DEPOT, LOST, STATE_METRICS, state_of
 from sim.model.world import World, simulate
 from sim.scenario import validate
+from sim.schema import threshold_label
 
 PROFILE = settings(max_examples=60, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])
@@ -70,26 +71,33 @@ def lrus(draw):
 
 
 @st.composite
-def pilots(draw, others):
+def pilots(draw, others, cadre=False):
     out = {
         "count": draw(st.integers(0, 12)),
         "initial_12m_hours": draw(st.sampled_from([0.0, 20.0, 150.0])),
-        "proficiency_hours": draw(st.sampled_from([10.0, 100.0])),
+        "initial_hours_on_type": draw(st.sampled_from([0.0, 10_000.0])),
+        "proficiency_hours": draw(st.sampled_from([10.0, [5.0, 50.0], [20.0, 50.0, 100.0]])),
         "intake_per_year": draw(st.sampled_from([0.0, 6.0])),
+        "intake_elite_share": draw(st.sampled_from([0.0, 0.5])),
         "training_days": draw(st.sampled_from([0.0, 60.0])),
         "attrition_per_year": draw(st.sampled_from([0.0, 0.3])),
         "elite": draw(st.integers(0, 4)),
         "max_sorties_per_day": draw(st.integers(1, 3)),
     }
+    if cadre:
+        out["cadre_pilots"] = draw(st.integers(0, 4))
+        out["cadre_hours_per_year"] = draw(st.sampled_from([10.0, 300.0]))
     if others and draw(st.booleans()):
+        n = draw(st.integers(1, 5))
         out["conversions"] = {"c": {"from_type": draw(st.sampled_from(others + ["intake"])),
-                                    "pilots": draw(st.integers(1, 5)), "start_date": draw(dates),
-                                    "duration_days": draw(st.sampled_from([0.0, 30.0]))}}
+                                    "pilots": n, "start_date": draw(dates),
+                                    "duration_days": draw(st.sampled_from([0.0, 30.0])),
+                                    "elite": draw(st.integers(0, n))}}
     return out
 
 
 @st.composite
-def aircraft_types(draw, programme, fuels, others):
+def aircraft_types(draw, programme, fuels, others, cadre=False):
     kinds = draw(st.lists(st.sampled_from(["engine", "radar", "pump", "gear"]),
                           max_size=3, unique=True))
     age = draw(st.floats(1, 40))
@@ -106,7 +114,7 @@ def aircraft_types(draw, programme, fuels, others):
         "turnaround_hours": draw(st.sampled_from([0.0, 1.0])),
         "repair": {"channels": draw(channels)},
         "lrus": {k: draw(lrus()) for k in kinds},
-        "pilots": draw(pilots(others)),
+        "pilots": draw(pilots(others, cadre)),
     }
     if draw(st.booleans()):
         t["max_operating"] = draw(st.integers(0, 6))
@@ -140,7 +148,9 @@ def aircraft_types(draw, programme, fuels, others):
         t["role"] = draw(st.sampled_from(["air_defence", "strike", "transport"]))
     if draw(st.booleans()):
         t["accidents"] = {"per_100k_flight_hours": draw(st.sampled_from([0.0, 2000.0])),
-                          "low_proficiency_factor": draw(st.sampled_from([1.0, 5.0])),
+                          "reference_12m_hours": draw(st.sampled_from([0.0, 50.0, 500.0])),
+                          "risk_hours": [0.0, 50.0],
+                          "risk_multiplier": [draw(st.sampled_from([1.0, 5.0])), 1.0],
                           "age_factor_per_year": 0.05,
                           "pilot_loss_probability": draw(st.sampled_from([0.0, 1.0]))}
     if draw(st.booleans()):
@@ -173,7 +183,8 @@ def scenarios(draw):
         "name": "generated",
         "run": {"years": draw(st.floats(0.1, 1.0)), "warmup_days": draw(st.sampled_from([0, 10]))},
         "flying": {"programme": programme, "window_hours": draw(st.sampled_from([8.0, 24.0])),
-                   "pilot_assignment": draw(st.sampled_from(["fewest_hours", "elite_first"])),
+                   "pilot_assignment": draw(st.sampled_from(["fewest_hours", "equal",
+                                                             "elite_first", "cadre"])),
                    "pmc_flies": draw(st.booleans()),
                    "surges": [{"start_date": dt.date(2023, 2, 1), "end_date": dt.date(2023, 3, 1),
                                "multiplier": draw(st.sampled_from([0.5, 2.0]))}, draw(surges())]},
@@ -189,7 +200,8 @@ def scenarios(draw):
         "types": {},
     }
     for i, n in enumerate(type_names):
-        raw["types"][n] = draw(aircraft_types(programme, fuels, type_names[:i]))
+        raw["types"][n] = draw(aircraft_types(programme, fuels, type_names[:i],
+                                              raw["flying"]["pilot_assignment"] == "cadre"))
     raw["changes"] = draw(st.lists(changes(raw), max_size=3))
     return validate(raw)
 
@@ -288,6 +300,8 @@ def audit(world: World) -> None:
             crew = squadron.crew
             active = [p for p in crew.pilots if p.active]
             assert crew.count.value == len(active)
+            cadre = sum(p.cadre for p in active)  # the cadre is full while pilots are there
+            assert cadre == crew.cadre_count == min(crew.cadre_size, len(active))
             for p in crew.pilots:
                 assert math.isclose(p.rolling, sum(p.months), abs_tol=1e-6)
                 assert p.rolling >= -1e-9 and all(h >= 0 for h in p.months)
@@ -325,6 +339,17 @@ def test_state_invariants_hold_throughout(scen):
                 assert np.all(np.asarray(metrics[m]) >= -1e-9)
             assert np.all(np.asarray(metrics["sorties_planned"]) <=
                           np.asarray(metrics["sorties_demanded"]) + 1e-6)
+        if cfg.pilots:  # more pilots over a lower threshold; deciles ascend; crewed <= pilots
+            over = [monthly[f"pilots_over_{threshold_label(h)}h"]
+                    for h in cfg.pilots.proficiency_hours]
+            for low, high in zip(over, over[1:]):
+                assert np.all(low >= high - 1e-9)
+            for h, n in zip(cfg.pilots.proficiency_hours, over):
+                crewed = monthly[f"crewed_fmc_{threshold_label(h)}h"]
+                assert np.all(crewed <= n + 1e-9)  # both sampled at each month's start
+            deciles = [monthly[f"pilot_12m_hours_p{q}"] for q in range(10, 100, 10)]
+            for low, high in zip(deciles, deciles[1:]):
+                assert np.all(low <= high + 1e-9)
     steady_policy = not any(c.key.startswith("cannibalization") for c in scen.changes) and \
         not any(s.effort == "max" for s in scen.flying.surges)
     if scen.cannibalization.policy == "none" and steady_policy:

@@ -2,14 +2,23 @@
 
 A sortie needs a pilot current on its type. Available pilots wait in a priority queue: the
 one with the fewest hours in the last 12 months flies next (ties: the one who has waited
-longest, so equal pilots take turns); with `elite_first` an elite pilot's hours count
-divided by `elite_weight`, so the elite fly that many times more. The queue's keys are
-refreshed each month, as old months leave the pilots' windows. A pilot flies at most `max_sorties_per_day`. Each pilot's rolling
-12-month hours are kept from a log of sorties; proficiency is those hours at or above the
-type's threshold; they are kept in twelve monthly buckets, so that a sortie costs one
-addition and a month's turn one subtraction. Pilots join from training (`intake_per_year`,
-after `training_days`) or from conversion of another type's pilots, and leave at
-`attrition_per_year` or in accidents.
+longest, so equal pilots take turns): the `equal` assignment. With `elite_first` an elite
+pilot's hours count divided by `elite_weight`, so the elite fly that many times more. With
+`cadre` the first `cadre_pilots` pilots wait in a queue of their own and fly first while
+their rolling 12-month hours are below `cadre_hours_per_year`; the others share the rest
+fewest-hours-first; a cadre pilot above his target flies only when no other pilot can; a
+cadre pilot who leaves is replaced from the pool (an elite pilot first, then the one with
+the most recent hours). The queues' keys are refreshed each month, as old months leave the
+pilots' windows. A pilot flies at most `max_sorties_per_day`.
+
+Each pilot's rolling 12-month hours are kept in twelve monthly buckets, so that a sortie
+costs one addition and a month's turn one subtraction; his hours on the type are his hours
+on it before he joined (`initial_hours_on_type` for the pilots there at the start, 0 for
+converts and intake) plus his hours since. Proficiency is reported only: at the start of
+each month the pilots at or above each of the type's `proficiency_hours` are counted, and
+the deciles of the pilots' rolling 12-month hours are taken. Pilots join from training
+(`intake_per_year`, after `training_days`; `intake_elite_share` of them elite) or from
+conversion of another type's pilots, and leave at `attrition_per_year` or in accidents.
 """
 
 from __future__ import annotations
@@ -17,26 +26,36 @@ from __future__ import annotations
 import math
 from heapq import heapify, heappop, heappush
 
+import numpy as np
 import simpy
 
 from ..rng import Streams, exponential
-from ..schema import Pilots
+from ..schema import Pilots, threshold_label
 from .events import Call
 from .metrics import Ledger
 
 MONTH = 365.25 / 12  # days; proficiency looks back over the last twelve months
+DECILES = (10, 20, 30, 40, 50, 60, 70, 80, 90)
+EPS = 1e-9
+
+
+def deciles(hours: list[float]) -> list[float]:
+    """The deciles (p10 ... p90) of pilots' hours (numpy's linear rule; 0 without pilots)."""
+    return [float(q) for q in np.percentile(hours, DECILES)] if hours else [0.0] * len(DECILES)
 
 
 class Pilot:
     __slots__ = ("serial", "months", "month", "rolling", "total", "elite", "active", "flying",
-                 "day", "today", "exit_budget", "exit_since", "token")
+                 "day", "today", "exit_budget", "exit_since", "token", "before", "cadre")
 
-    def __init__(self, serial: int, elite: bool, month: int):
+    def __init__(self, serial: int, elite: bool, month: int, before: float = 0.0):
         self.serial = serial
         self.months = [0.0] * 12  # flight hours in each of the last twelve months (a ring)
         self.month = month        # the month the newest bucket belongs to
         self.rolling = 0.0        # the sum of the buckets: rolling 12-month hours
-        self.total = 0.0          # hours flown since the start of the run
+        self.total = 0.0          # hours flown since the start of the run (or since joining)
+        self.before = before      # hours on the type before joining the pool
+        self.cadre = False
         self.elite = elite
         self.active = True
         self.flying = False
@@ -61,30 +80,37 @@ class Pilot:
 class Aircrew:
     """The pilots of one aircraft type."""
 
-    def __init__(self, env: simpy.Environment, type_name: str, cfg: Pilots, elite_first: bool,
+    def __init__(self, env: simpy.Environment, type_name: str, cfg: Pilots, policy: str,
                  horizon: float, streams: Streams, ledger: Ledger):
         self.env, self.cfg, self.horizon = env, cfg, horizon
-        self.elite_first = elite_first
         self.max_today = cfg.max_sorties_per_day
         self.intake_per_year, self.attrition = cfg.intake_per_year, cfg.attrition_per_year
         self.intake_token, self.next_intake = 0, math.inf
-        self.threshold = cfg.proficiency_hours
+        self.intake_elite, self.elite_credit = cfg.intake_elite_share, 0.0
+        self.thresholds = cfg.proficiency_hours
         self.pilots: list[Pilot] = []  # everyone who ever flew the type in this run
         self.roster: list[Pilot] = []  # the current ones (and some departed, pruned monthly)
-        self.queue: list[tuple] = []  # (weighted rolling hours, turn, pilot)
-        self.elite_weight = cfg.elite_weight if elite_first else 1.0
+        self.queue: list[tuple] = []  # (weighted rolling hours, turn, pilot): the pool
+        self.elite_weight = cfg.elite_weight if policy == "elite_first" else 1.0
+        self.cadre_size = cfg.cadre_pilots if policy == "cadre" else 0
+        self.cadre_target = cfg.cadre_hours_per_year - EPS
+        self.cadre_queue: list[tuple] = []  # (rolling hours, turn, pilot): the cadre
+        self.cadre_count = 0
         self.rested: list[Pilot] = []
         self.turn = 0
         self.leave_draw = streams.block(f"attrition/{type_name}", exponential).next
         self.count = ledger.level(type_name, "pilots")
         self.converting = ledger.level(type_name, "pilots_in_conversion")
-        self.proficient = ledger.level(type_name, "proficient_pilots")
+        self.over = [ledger.level(type_name, f"pilots_over_{threshold_label(h)}h")
+                     for h in self.thresholds]
+        self.proficient = ledger.level(type_name, "proficient_pilots")  # at the highest
         self.hours_12m = ledger.level(type_name, "pilot_12m_hours")
+        self.deciles = [ledger.level(type_name, f"pilot_12m_hours_p{q}") for q in DECILES]
         self.departed = ledger.counter(type_name, "pilots_departed")
         self.lost = ledger.counter(type_name, "pilots_lost")
         self.flown = ledger.counter(type_name, "pilot_flight_hours")
         for i in range(cfg.count):
-            pilot = self.join(elite=i < cfg.elite)
+            pilot = self.join(elite=i < cfg.elite, before=cfg.initial_hours_on_type)
             pilot.months = [cfg.initial_12m_hours / 12] * 12  # flown evenly in the last year
             pilot.rolling = sum(pilot.months)
             self._enqueue(pilot)
@@ -127,9 +153,27 @@ class Aircrew:
     # -- sorties -------------------------------------------------------------------------
 
     def take(self, day: int) -> Pilot | None:
-        """The next pilot to fly today, or None if every current pilot is busy or rested."""
+        """The next pilot to fly today, or None if every current pilot is busy or rested:
+        a cadre pilot below his target, else the pool's next, else any cadre pilot."""
+        if self.cadre_queue:
+            pilot = self._cadre_below_target(day)
+            if pilot is not None:
+                return pilot
         queue = self.queue
         while queue:
+            pilot = heappop(queue)[2]
+            if not pilot.active or pilot.cadre:  # (a pool entry of a pilot moved to the cadre)
+                continue
+            if pilot.day != day:
+                pilot.day, pilot.today = day, 0
+            if pilot.today >= self.max_today:
+                self.rested.append(pilot)
+                continue
+            pilot.today += 1
+            pilot.flying = True
+            return pilot
+        queue = self.cadre_queue
+        while queue:  # no one else can fly: a cadre pilot over his target
             pilot = heappop(queue)[2]
             if not pilot.active:
                 continue
@@ -138,6 +182,30 @@ class Aircrew:
             if pilot.today >= self.max_today:
                 self.rested.append(pilot)
                 continue
+            pilot.today += 1
+            pilot.flying = True
+            return pilot
+        return None
+
+    def _cadre_below_target(self, day: int) -> Pilot | None:
+        """The cadre pilot with the fewest recent hours, if he is below the target."""
+        queue, now = self.cadre_queue, self.env._now
+        while queue:
+            pilot = queue[0][2]
+            if not pilot.active:
+                heappop(queue)
+                continue
+            if pilot.day != day:
+                pilot.day, pilot.today = day, 0
+            if pilot.today >= self.max_today:
+                heappop(queue)
+                self.rested.append(pilot)
+                continue
+            if now >= (pilot.month + 1) * MONTH:
+                pilot.expire(now)
+            if pilot.rolling >= self.cadre_target:
+                return None
+            heappop(queue)
             pilot.today += 1
             pilot.flying = True
             return pilot
@@ -155,8 +223,11 @@ class Aircrew:
         pilot.total += hours
         if pilot.active:
             self.turn += 1
-            key = pilot.rolling / self.elite_weight if pilot.elite else pilot.rolling
-            heappush(self.queue, (key, self.turn, pilot))
+            if pilot.cadre:
+                heappush(self.cadre_queue, (pilot.rolling, self.turn, pilot))
+            else:
+                key = pilot.rolling / self.elite_weight if pilot.elite else pilot.rolling
+                heappush(self.queue, (key, self.turn, pilot))
 
     def new_day(self) -> None:
         for pilot in self.rested:
@@ -166,17 +237,24 @@ class Aircrew:
 
     def _enqueue(self, pilot: Pilot) -> None:
         self.turn += 1
-        heappush(self.queue, (self._key(pilot), self.turn, pilot))
+        if pilot.cadre:
+            heappush(self.cadre_queue, (pilot.rolling, self.turn, pilot))
+        else:
+            heappush(self.queue, (self._key(pilot), self.turn, pilot))
 
     def _key(self, pilot: Pilot) -> float:
         return pilot.rolling / self.elite_weight if pilot.elite else pilot.rolling
 
     # -- joining and leaving -------------------------------------------------------------
 
-    def join(self, elite: bool = False) -> Pilot:
-        """A new pilot current on the type (not yet queued to fly)."""
+    def join(self, elite: bool = False, before: float = 0.0) -> Pilot:
+        """A new pilot current on the type (not yet queued to fly), in the cadre if it has
+        a place."""
         now = self.env.now
-        pilot = Pilot(len(self.pilots), elite, int(now // MONTH))
+        pilot = Pilot(len(self.pilots), elite, int(now // MONTH), before)
+        if self.cadre_count < self.cadre_size:
+            pilot.cadre = True
+            self.cadre_count += 1
         self.pilots.append(pilot)
         self.roster.append(pilot)
         self.count.add(now, 1.0)
@@ -200,6 +278,22 @@ class Aircrew:
         if pilot.active:
             pilot.active = False
             self.count.add(self.env.now, -1.0)
+            if pilot.cadre:
+                self.cadre_count -= 1
+                self._refill()
+
+    def _refill(self) -> None:
+        """A cadre place is free: the pool's best pilot takes it (an elite pilot first, then
+        the most recent hours, then the longest on the roster)."""
+        now = self.env.now
+        pool = [p for p in self.roster if p.active and not p.cadre]
+        if not pool or self.cadre_count >= self.cadre_size:
+            return
+        pilot = max(pool, key=lambda p: (p.elite, p.expire(now), -p.serial))
+        pilot.cadre = True
+        self.cadre_count += 1
+        if not pilot.flying and pilot not in self.rested:  # waiting in the pool's queue
+            self._enqueue(pilot)
 
     def active_pilots(self) -> int:
         return int(self.count.value)
@@ -213,7 +307,11 @@ class Aircrew:
     def _intake(self, event: simpy.Event) -> None:
         if event.value != self.intake_token:
             return
-        self._enqueue(self.join())
+        self.elite_credit += self.intake_elite
+        elite = self.elite_credit >= 1.0 - EPS
+        if elite:
+            self.elite_credit -= 1.0
+        self._enqueue(self.join(elite=elite))
         self.next_intake = self.env.now + 365.25 / self.intake_per_year
         Call(self.env, 365.25 / self.intake_per_year, self._intake, self.intake_token)
 
@@ -227,27 +325,38 @@ class Aircrew:
             self.leave(pilot)
         return len(candidates)
 
-    def enrol(self, n: int, days: float) -> None:
-        """`n` pilots start conversion to this type; they join the pool after `days`."""
+    def enrol(self, n: int, days: float, elite: int = 0) -> None:
+        """`n` pilots start conversion to this type (the first `elite` of them elite); they
+        join the pool after `days`, with no hours on the type."""
         if n:
             self.converting.add(self.env.now, n)
-            Call(self.env, days, self._converted, n)
+            Call(self.env, days, self._converted, (n, min(elite, n)))
 
     def _converted(self, event: simpy.Event) -> None:
-        self.converting.add(self.env.now, -event.value)
-        for _ in range(event.value):
-            self._enqueue(self.join())
+        n, elite = event.value
+        self.converting.add(self.env.now, -n)
+        for i in range(n):
+            self._enqueue(self.join(elite=i < elite))
 
     # -- monthly proficiency -------------------------------------------------------------
 
-    def snapshot(self, now: float) -> int:
-        """Sample proficiency at the start of a month: sets the sampled levels, returns the
-        number of proficient pilots."""
+    def snapshot(self, now: float) -> tuple[list[int], list[float]]:
+        """Sample proficiency at the start of a month: sets the sampled levels; returns the
+        pilots at or above each threshold and every current pilot's rolling hours."""
         self.roster = [p for p in self.roster if p.active]
         hours = [p.expire(now) for p in self.roster]
-        self.queue = [(self._key(p), turn, p) for _, turn, p in self.queue if p.active]
+        self.queue = [(self._key(p), turn, p) for _, turn, p in self.queue
+                      if p.active and not p.cadre]
         heapify(self.queue)  # the keys moved as old months left the windows
-        proficient = sum(1 for h in hours if h >= self.threshold - 1e-9)
-        self.proficient.set(now, float(proficient))
+        if self.cadre_queue:
+            self.cadre_queue = [(p.rolling, turn, p) for _, turn, p in self.cadre_queue
+                                if p.active]
+            heapify(self.cadre_queue)
+        over = [sum(1 for h in hours if h >= t - EPS) for t in self.thresholds]
+        for level, n in zip(self.over, over):
+            level.set(now, float(n))
+        self.proficient.set(now, float(over[-1]))
         self.hours_12m.set(now, sum(hours) / len(hours) if hours else 0.0)
-        return proficient
+        for level, q in zip(self.deciles, deciles(hours)):
+            level.set(now, q)
+        return over, hours

@@ -39,7 +39,8 @@ RULES: list[tuple[re.Pattern, str, int]] = [(re.compile(p + r"$"), owner, node) 
      r"max_fleet_hours_per_year|fleet_hours_per_day|hours_per_aircraft_per_day)", "programme", 0),
     (_T + r"\.pilots\.(?P<field>intake_per_year|attrition_per_year|max_sorties_per_day)",
      "pilots", 0),
-    (_T + r"\.accidents(\.(per_100k_flight_hours|low_proficiency_factor|age_factor_per_year|"
+    (_T + r"\.accidents(\.(per_100k_flight_hours|reference_12m_hours|risk_hours|"
+     r"risk_multiplier|type_risk_hours|type_risk_multiplier|age_factor_per_year|"
      r"pilot_loss_probability))?", "accidents", 3),
     (_T + r"\.(?P<part>inspection|overhaul)\.(?P<field>days|docks|depot_slots)", "scheduled", 0),
     (r"fuel\.(?P<fuel>[^.]+)\.(?P<field>reserve_t|air_force_share|priority|priority_cover_days)",

@@ -25,13 +25,16 @@ at the day's opening, and when a landing leaves no idle tail with sorties pendin
 
 A sortie is one SimPy event, its landing, and is counted when it launches. On landing the
 tail spends LRU failure hazard (see `failures`), the accident hazard of the type is spent
-(a type-level Exp(1) budget, scaled by the pilot's lack of recent hours and the airframe's
-age), and flight-hour dues (inspection, overhaul, life) are checked through `next_check`.
+(a type-level Exp(1) budget; the rate at the reference hours, scaled by the risk curve over
+the pilot's rolling 12-month hours and, if given, over his hours on the type, and by the
+airframe's age; no reporting threshold enters it), and flight-hour dues (inspection,
+overhaul, life) are checked through `next_check`.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import deque
 
 import simpy
@@ -58,7 +61,7 @@ class Squadron:
                  "daily", "per_tail", "per_pilot", "calendar", "budget", "burn", "min_share",
                  "plan_rate", "demand_rate", "aging", "age0", "hazard_scale",
                  "fuel_per_sortie", "fuel_ration", "accidents", "accident_scale",
-                 "accident_budget", "accident_age", "low_proficiency", "threshold",
+                 "accident_budget", "accident_age", "risk", "type_risk",
                  "pilot_loss", "accident_draw", "loss_draw", "sorties", "flight_hours",
                  "fuel_used", "lost", "blocked", "losses", "pool", "day", "due", "due_at",
                  "planned", "demanded", "max_effort", "cann_cfg", "surge_rows", "dawn",
@@ -99,7 +102,6 @@ class Squadron:
         self.hazard_scale = cfg.sortie_hours
         self.fuel_per_sortie = cfg.fuel_burn_t_per_hour * cfg.sortie_hours if depot else 0.0
         self.fuel_ration = math.inf
-        self.threshold = crew.threshold if crew else 1.0
         self.accident_draw = streams.block(f"accidents/{name}", exponential).next
         self.loss_draw = streams.block(f"accident-crew/{name}", uniform).next
         self.set_accidents(cfg.accidents)
@@ -169,7 +171,10 @@ class Squadron:
         """The accident model (at the start, or a dated change of its rates)."""
         self.accidents = acc
         self.accident_age = 1.0 + acc.age_factor_per_year if acc else 1.0
-        self.low_proficiency = acc.low_proficiency_factor - 1.0 if acc else 0.0
+        self.risk = risk_curve(acc.risk_hours, acc.risk_multiplier,
+                               acc.reference_12m_hours) if acc else None
+        self.type_risk = risk_curve(acc.type_risk_hours, acc.type_risk_multiplier,
+                                    math.inf) if acc and acc.type_risk_hours else None
         self.pilot_loss = acc.pilot_loss_probability if acc else 0.0
         self._age(self.env.now)
 
@@ -342,13 +347,21 @@ class Squadron:
         pilot = tail.pilot
         if self.accident_scale:  # the fleet's aging since the start, this airframe's offset
             hazard = self.accident_scale * self.accident_age ** (tail.age - self.age0)
-            if pilot is not None:  # up to low_proficiency_factor for a pilot with no hours
-                now = self.env._now
-                if now >= (pilot.month + 1) * MONTH:
-                    pilot.expire(now)  # old months leave the 12-month window
-                short = 1.0 - pilot.rolling / self.threshold
-                if short > 0:
-                    hazard *= 1.0 + self.low_proficiency * short
+            if pilot is not None:  # the pilot's risk against the reference pilot's
+                risk = self.risk
+                if risk is not None:
+                    now = self.env._now
+                    if now >= (pilot.month + 1) * MONTH:
+                        pilot.expire(now)  # old months leave the 12-month window
+                    xs, ys, slopes = risk
+                    i = bisect_right(xs, pilot.rolling) - 1
+                    hazard *= ys[i] + slopes[i] * (pilot.rolling - xs[i])
+                risk = self.type_risk
+                if risk is not None:
+                    xs, ys, slopes = risk
+                    h = pilot.before + pilot.total
+                    i = bisect_right(xs, h) - 1
+                    hazard *= ys[i] + slopes[i] * (h - xs[i])
             self.accident_budget -= hazard
             if self.accident_budget <= 0:
                 self._accident(tail)
@@ -464,3 +477,16 @@ class Squadron:
 
     def _window_left(self, now: float) -> float:
         return max(0.0, self.window_end - now) / self.window
+
+
+def risk_curve(hours: list[float], multiplier: list[float], reference: float):
+    """A piecewise-linear risk curve through (hours, multiplier), flat beyond its last point,
+    divided by its value at `reference` (inf: at its last point): (xs, ys, slopes) for a
+    bisect on the landing's hot path, or None when it is flat (the multiplier is 1)."""
+    if len(set(multiplier)) == 1:
+        return None
+    xs, ys = list(hours), list(multiplier)
+    slopes = [(ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]) for i in range(len(xs) - 1)] + [0.0]
+    i = bisect_right(xs, reference) - 1 if reference < math.inf else len(xs) - 1
+    at = ys[i] + slopes[i] * (reference - xs[i]) if reference < math.inf else ys[-1]
+    return tuple(xs), tuple(y / at for y in ys), tuple(k / at for k in slopes)

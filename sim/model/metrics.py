@@ -86,6 +86,7 @@ FLEET_LEVELS = ("fmc_aircraft", "pmc_aircraft", "nmcm_aircraft", "nmcs_aircraft"
                 "nmcb_aircraft", "depot_aircraft", "lost_aircraft", "retired_aircraft",
                 "backorders", "stock", "in_repair", "on_order", "reserve_aircraft", "pilots",
                 "pilots_in_conversion", "proficient_pilots", "crewed_fmc_aircraft")
+SUMMED_PREFIXES = ("pilots_over_", "crewed_fmc_")  # per-threshold counts: ALL sums the types
 FLEET_COUNTERS = ("sorties", "sorties_planned", "sorties_demanded", "flight_hours",
                   "sorties_lost_no_aircraft",
                   "sorties_lost_no_pilot", "sorties_lost_no_fuel", "cannibalizations",
@@ -158,10 +159,13 @@ def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.n
         out[group][f"{shop}_utilization"] = out[group][f"{shop}_busy"] / n if channels is None \
             else _ratio(out[group][f"{shop}_busy"], channels)
     fleet = out["ALL"]
+    thresholds = sorted({name for group, name in ledger.level_keys
+                         if group != "ALL" and name.startswith(SUMMED_PREFIXES)
+                         and name not in FLEET_LEVELS})
     for group, members in [*layout.groups.items(), ("ALL", list(layout.kinds))]:
         types = [out[name] for name in members]
         metrics = out.setdefault(group, {})
-        for name in FLEET_LEVELS + FLEET_COUNTERS:
+        for name in FLEET_LEVELS + FLEET_COUNTERS + tuple(thresholds):
             metrics[name] = sum((m.get(name, zero) for m in types), zero)
     for name in FUEL_SUMS:
         fleet[name] = sum((fleet[f"{kind}.{name}"] for kind in layout.fuels), zero)
@@ -187,6 +191,7 @@ def derive(ledger: Ledger, levels: np.ndarray, counters: np.ndarray, times: np.n
         metrics["cann_fill_share"] = _ratio(metrics["cann_fills"], metrics["backorder_fills"])
         metrics["mean_downtime_days"] = _ratio(metrics["downtime_days"],
                                                metrics["returns_to_fmc"])
+        metrics["losses_per_100k_fh"] = _ratio(metrics["losses"], metrics["flight_hours"], 1e5)
         if "pilots" in metrics:
             metrics["hours_per_pilot"] = _ratio(metrics["pilot_flight_hours"],
                                                 metrics["pilots"] * years)

@@ -16,8 +16,8 @@ import numpy as np
 import simpy
 
 from ..rng import Streams, uniform
-from ..schema import NON_COMBAT_ROLES, AircraftType, Scenario
-from .aircrew import Aircrew
+from ..schema import NON_COMBAT_ROLES, AircraftType, Scenario, threshold_label
+from .aircrew import DECILES, Aircrew, deciles
 from .changes import resolve
 from .events import CHANGE, Call
 from .failures import CalendarFailures, airframe_aging, fleet_aging
@@ -90,8 +90,10 @@ class World:
         for change in resolve(scenario):
             Call(env, change.day, self._change, change, CHANGE)
         self.maintenances = [sq.maintenance for sq in self.squadrons]
-        self.crewed = {sq.fleet.name: ledger.level(sq.fleet.name, "crewed_fmc_aircraft")
-                       for sq in self.squadrons if sq.crew}
+        self.crewed = {sq.fleet.name: _crewed_levels(ledger, sq) for sq in self.squadrons
+                       if sq.crew}
+        self.pooled_deciles = [ledger.level("ALL", f"pilot_12m_hours_p{q}") for q in DECILES] \
+            if self.crewed else []
         self.bounds, self.labels = month_bounds(scenario.run.start_date, horizon)
         times = sorted(set(self.bounds) | {scenario.run.warmup_days})
         self._snapshot(0.0, True)  # before anything happens at time 0
@@ -123,8 +125,8 @@ class World:
         for tail in tails:
             maintenance.rerate(tail)
             scheduled.enrol(tail, new=False)
-        crew = Aircrew(env, name, cfg.pilots, sc.flying.pilot_assignment == "elite_first",
-                       self.horizon, streams, ledger) if cfg.pilots else None
+        crew = Aircrew(env, name, cfg.pilots, sc.flying.pilot_assignment, self.horizon,
+                       streams, ledger) if cfg.pilots else None
         if crew:
             crew.start()
         depot = self.depots[cfg.fuel] if cfg.fuel else None
@@ -193,7 +195,7 @@ class World:
         target, conv = event.value
         n = conv.pilots if conv.from_type == "intake" else \
             self.by_name[conv.from_type].crew.release(conv.pilots)
-        target.crew.enrol(n, conv.duration_days)
+        target.crew.enrol(n, conv.duration_days, conv.elite)
 
     def _change(self, event: simpy.Event) -> None:
         """A dated change reaches the component that owns its key (see `changes`)."""
@@ -242,12 +244,17 @@ class World:
     def _snapshot(self, now: float, new_month: bool) -> None:
         self.ledger.snapshot(now)
         if new_month:
+            pooled: list[float] = []
             for sq in self.squadrons:
                 sq.maintenance.new_month()
                 if sq.crew:
-                    proficient = sq.crew.snapshot(now)
-                    self.crewed[sq.fleet.name].set(now, float(min(sq.fleet.count[FMC],
-                                                                  proficient)))
+                    over, hours = sq.crew.snapshot(now)
+                    pooled += hours
+                    ready = sq.fleet.count[FMC]  # the tails a proficient pilot could fly
+                    for level, n in zip(self.crewed[sq.fleet.name], over + over[-1:]):
+                        level.set(now, float(min(ready, n)))
+            for level, q in zip(self.pooled_deciles, deciles(pooled)):
+                level.set(now, q)  # ALL: the deciles of every pilot of every type
 
     # -- running -------------------------------------------------------------------------
 
@@ -305,6 +312,14 @@ class World:
                                                                    np.nan)
         return tuple((name, (start + dt.timedelta(days=day)).isoformat(), *row)
                      for name, day, *row in rows)
+
+
+def _crewed_levels(ledger: Ledger, sq: Squadron) -> list:
+    """`crewed_fmc_<h>h` for each proficiency threshold, then `crewed_fmc_aircraft` (at the
+    highest)."""
+    name = sq.fleet.name
+    return [ledger.level(name, f"crewed_fmc_{threshold_label(h)}h")
+            for h in sq.cfg.pilots.proficiency_hours] + [ledger.level(name, "crewed_fmc_aircraft")]
 
 
 def _tail(serial: int, z: list[int], cfg: AircraftType, age: float, hours: float,
