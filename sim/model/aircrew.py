@@ -24,9 +24,9 @@ conversion of another type's pilots, and leave at `attrition_per_year` or in acc
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from heapq import heapify, heappop, heappush
 
-import numpy as np
 import simpy
 
 from ..rng import Streams, exponential
@@ -39,9 +39,19 @@ DECILES = (10, 20, 30, 40, 50, 60, 70, 80, 90)
 EPS = 1e-9
 
 
-def deciles(hours: list[float]) -> list[float]:
-    """The deciles (p10 ... p90) of pilots' hours (numpy's linear rule; 0 without pilots)."""
-    return [float(q) for q in np.percentile(hours, DECILES)] if hours else [0.0] * len(DECILES)
+def deciles(hours) -> list[float]:
+    """The deciles (p10 ... p90) of pilots' hours, numpy's linear rule, from the sorted
+    hours (0 without pilots)."""
+    n = len(hours)
+    if not n:
+        return [0.0] * len(DECILES)
+    out = []
+    for q in DECILES:
+        x = (n - 1) * q / 100
+        i = int(x)
+        lo = hours[i]
+        out.append(float(lo + (hours[min(i + 1, n - 1)] - lo) * (x - i)))
+    return out
 
 
 class Pilot:
@@ -352,11 +362,13 @@ class Aircrew:
             self.cadre_queue = [(p.rolling, turn, p) for _, turn, p in self.cadre_queue
                                 if p.active]
             heapify(self.cadre_queue)
-        over = [sum(1 for h in hours if h >= t - EPS) for t in self.thresholds]
-        for level, n in zip(self.over, over):
-            level.set(now, float(n))
+        hours.sort()
+        n = len(hours)
+        over = [n - bisect_left(hours, t - EPS) for t in self.thresholds]
+        for level, count in zip(self.over, over):
+            level.set(now, float(count))
         self.proficient.set(now, float(over[-1]))
-        self.hours_12m.set(now, sum(hours) / len(hours) if hours else 0.0)
+        self.hours_12m.set(now, sum(hours) / n if n else 0.0)
         for level, q in zip(self.deciles, deciles(hours)):
             level.set(now, q)
         return over, hours

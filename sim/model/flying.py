@@ -66,7 +66,7 @@ class Squadron:
                  "fuel_used", "lost", "blocked", "losses", "pool", "day", "due", "due_at",
                  "planned", "demanded", "max_effort", "cann_cfg", "surge_rows", "dawn",
                  "programme_hours", "programme", "airborne", "cap", "max_operating",
-                 "reserve", "reserve_level")
+                 "reserve", "reserve_level", "flies")
 
     def __init__(self, env: simpy.Environment, fleet: Fleet, cfg: AircraftType, flying: Flying,
                  calendar: Calendar, maintenance: Maintenance, scheduled: Scheduled,
@@ -120,6 +120,7 @@ class Squadron:
         self.losses = ledger.counter(name, "losses")
         self.blocked = NO_AIRCRAFT
         self.airborne = 0  # tails in the air
+        self.flies = fleet.flies
         self.max_operating = math.inf if cfg.max_operating is None else cfg.max_operating
         self.cap = self.max_operating
         flyable = [t for t in fleet.tails if fleet.flies[t.state]]
@@ -379,8 +380,11 @@ class Squadron:
             self.maintenance.refill(tail)  # a PMC tail claims what came in while it flew
         tail.flying = False
         self.airborne -= 1
-        if self.fleet.flies[tail.state]:
-            self._stand(tail, self.env._now)  # it keeps its operating place
+        if self.flies[tail.state]:
+            if self.cap == math.inf:
+                self.pool.append(tail)
+            else:
+                self._stand(tail, self.env._now)  # it keeps its operating place
         elif self.reserve:
             self._promote(self.env._now)
         if self.pending >= 1.0 - EPS:

@@ -253,6 +253,7 @@ class World:
                     ready = sq.fleet.count[FMC]  # the tails a proficient pilot could fly
                     for level, n in zip(self.crewed[sq.fleet.name], over + over[-1:]):
                         level.set(now, float(min(ready, n)))
+            pooled.sort()
             for level, q in zip(self.pooled_deciles, deciles(pooled)):
                 level.set(now, q)  # ALL: the deciles of every pilot of every type
 
