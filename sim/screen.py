@@ -33,8 +33,11 @@ For every aircraft type and LRU kind, at a stated date:
   leaves a virtual age of (1 - f) x the years since the start plus f x the mean time since
   the last overhaul (half the interval).
 
+Calendar life limits thin the tails at the date (the ages spread uniformly); flight-hour
+lives are left out.
+
 Left out (the simulation has them): fuel, surges, pilot proficiency and conversions in
-progress, accidents and life limits, grey-market reliability, finite docks and depot slots,
+progress, accidents and flight-hour life limits, grey-market reliability, finite docks and depot slots,
 the spread of airframe ages, NMCB (maintenance and supply counted apart).
 """
 
@@ -236,8 +239,23 @@ def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
 
 
 def tails_at(scenario: Scenario, t: AircraftType, date: dt.date) -> float:
-    """Tails of the type on `date`: the initial count and every delivery by then."""
-    return float(t.count + sum(d.count for d in t.deliveries if d.date <= date))
+    """Tails of the type on `date`: the initial count and every delivery by then, less the
+    tails past their calendar life (ages spread uniformly, as the simulation draws them)."""
+    years = (date - scenario.run.start_date).days / DAYS_PER_YEAR
+    life = t.airframe_life_years
+    alive = t.count * _younger_than(life - years, t.age_years, t.age_spread_years)
+    for d in t.deliveries:
+        if d.date <= date:
+            age = d.age_years + (date - d.date).days / DAYS_PER_YEAR
+            alive += d.count * (1.0 if age < life else 0.0)
+    return float(alive)
+
+
+def _younger_than(limit: float, centre: float, spread: float) -> float:
+    """Share of ages spread uniformly over centre +- spread / 2 below `limit`."""
+    if spread <= 0:
+        return 1.0 if centre < limit else 0.0
+    return min(1.0, max(0.0, (limit - (centre - spread / 2)) / spread))
 
 
 def planned_hours_per_day(scenario: Scenario, name: str, date: dt.date,
@@ -283,11 +301,13 @@ def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years:
     """Demand, pipeline and backorders of every kind of the type.
 
     Calendar failures strike installed units only, and a backorder is a unit not installed,
-    so a kind's calendar demand is its rate x (Z x tails - EBO): solved as a fixed point
+    so a kind's calendar demand is its rate x (Z x tails - EBO), the tails in the depot
+    left out (they are being rebuilt): solved as a fixed point
     per kind, with the shops' waits from the previous pass (a few passes for finite shops).
     """
     a_now = aging(years)
     a_mean = (integrate.quad(aging, 0.0, years)[0] / years) if years > 0 else a_now
+    active = active - scheduled_nmcm(t, hours, active, parts=True)[1]  # the depot's: none fail
     past = max(day, 0.0) * a_mean / a_now  # days of condemnations at today's rate, aged
     stock = {k: lru.initial_stock + extra.get(k, 0) + delivered(scenario, lru, day)
              for k, lru in t.lrus.items()}
