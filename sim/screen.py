@@ -203,11 +203,27 @@ def screen(scenario: Scenario, date: dt.date | None = None,
             for name, t in scenario.types.items() if tails_at(scenario, t, date) > 0]
 
 
+def as_of(scenario: Scenario, date: dt.date) -> Scenario:
+    """The scenario with its dated changes up to `date` applied (Russian support from 2025:
+    the screen at 2028 sees the supported turnarounds). A rate changed on a date is taken
+    as if it had held from the start when the screen counts deliveries and condemnations."""
+    applied = [c for c in sorted(scenario.changes, key=lambda c: c.date) if c.date <= date]
+    if not applied:
+        return scenario
+    from .scenario import set_key
+
+    state = scenario.model_dump(exclude={"changes", "ranges", "range_groups"})
+    for change in applied:
+        set_key(state, change.key, change.value)
+    return Scenario.model_validate(state)
+
+
 def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
                 extra: dict[str, int] | None = None) -> TypeScreen:
     """The screen of type `name` at `date` (default: mid statistics window), with
-    `extra[kind]` more spares."""
+    `extra[kind]` more spares; the scenario's dated changes up to `date` applied."""
     date = date or default_date(scenario)
+    scenario = as_of(scenario, date)
     t = scenario.types[name]
     extra = extra or {}
     day = scenario.run.day_of(date)
