@@ -19,8 +19,9 @@ from .cli import WIDE_AT, SetOption, UsageError, app, err, fail, load_all, out
 from .scenario import ScenarioError, printable
 from .sweep import Expanded, GridError, parse_grid
 
-HEADLINE = ("mc_rate", "fmc_aircraft", "nmcm_aircraft", "nmcs_aircraft", "active_aircraft",
-            "sorties", "flight_hours", "cann_per_100_sorties", "backorders")
+HEADLINE = ("mc_rate", "fmc_rate", "fmc_aircraft", "pmc_aircraft", "tnmcm_aircraft",
+            "tnmcs_aircraft", "depot_aircraft", "active_aircraft", "sorties", "flight_hours",
+            "cann_per_100_sorties", "backorders")
 DEFAULT_SCENARIOS = ("status_quo", "russian_transfer")  # the default comparison
 DEFAULT_REPLICATIONS = 30  # the default comparison in about a minute on 2 cores
 FAILURES_SHOWN = 5

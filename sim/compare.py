@@ -38,9 +38,9 @@ from .windows import (COUNTS, KEYS, PER_YEAR, RATIOS, CompareError, Values,  # n
                       own_warmup_months, parse_warmup, parse_years, parts_of,
                       window_months, describe_window, zero_when_absent)
 
-DEFAULT_METRICS = ("mc_rate", "fmc_aircraft", "nmcs_aircraft", "sorties", "flight_hours",
-                   "cann_per_100_sorties", "crewed_fmc_aircraft", "proficient_pilots",
-                   "hours_per_pilot")
+DEFAULT_METRICS = ("mc_rate", "fmc_aircraft", "flyable_aircraft", "tnmcs_aircraft", "sorties",
+                   "flight_hours", "cann_per_100_sorties", "losses_per_100k_fh",
+                   "crewed_fmc_20h", "pilots_over_20h", "hours_per_pilot")
 
 
 # ---- the results directories
