@@ -27,8 +27,9 @@ from .analysis import half_width  # noqa: E402
 DPI = 100
 MAX_WIDTH = 12.0  # inches: 1200 px at DPI
 PANEL = (3.0, 2.4)  # inches per small multiple
-STATES = (("fmc_aircraft", "FMC", "#2a9d8f"), ("nmcm_aircraft", "NMCM", "#e9c46a"),
-          ("nmcs_aircraft", "NMCS", "#e76f51"))
+STATES = (("fmc_aircraft", "FMC", "#2a9d8f"), ("pmc_aircraft", "PMC", "#8ab17d"),
+          ("nmcm_aircraft", "NMCM", "#e9c46a"), ("nmcs_aircraft", "NMCS", "#e76f51"),
+          ("nmcb_aircraft", "NMCB", "#b5452a"), ("depot_aircraft", "depot", "#8d99ae"))
 
 
 @dataclass
@@ -173,7 +174,7 @@ def fig_mc_rate(f: Frame):
     _context(ax, f)
     _time_bands(ax, f, rows)
     ax.set(title="MC rate, whole fleet: mean over replications and 95% band",
-           ylabel="MC rate (FMC / active aircraft)", ylim=(0, 1.02))
+           ylabel="MC rate (FMC + PMC) / possessed", ylim=(0, 1.02))
     legend_below(fig, f, _context_handles())
     return fig
 
@@ -219,7 +220,7 @@ def fig_states(f: Frame):
     rows = f.values[f.values["metric"].isin([m for m, _, _ in STATES])
                     & (f.values["aircraft_type"] != "ALL")]
     if not len(rows):
-        return "fmc_aircraft, nmcm_aircraft and nmcs_aircraft are not in this results directory"
+        return "the state metrics (fmc_aircraft ...) are not in this results directory"
     means = rows.groupby(["scenario", "aircraft_type", "metric"], sort=False)["value"].mean()
     types = [t for t in f.types if t in set(rows["aircraft_type"])]
     fig, axes = grid(len(f.order), cols=3, panel=(3.8, 0.28 * len(types) + 1.0), sharey=True,
@@ -236,9 +237,9 @@ def fig_states(f: Frame):
     axes[0].invert_yaxis()  # shared: the first type on top
     from matplotlib.patches import Patch
 
-    fig.suptitle("FMC, NMCM and NMCS aircraft by type (mean over replications)")
+    fig.suptitle("Aircraft by type and state (AFI 21-103; mean over replications)")
     fig.legend(handles=[Patch(color=c, label=lab) for _, lab, c in STATES], loc="lower center",
-               ncol=3, fontsize=8, frameon=False)
+               ncol=len(STATES), fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.05, 1, 0.95))
     return fig
 
@@ -354,7 +355,7 @@ FIGURES = [  # file, caption, function
     ("mc_rate.png", "MC rate over time, whole fleet, with 95% bands", fig_mc_rate),
     ("mc_rate_by_type.png", "MC rate over time by aircraft type", fig_mc_rate_by_type),
     ("mc_rate_by_role.png", "MC rate over time by role group", fig_mc_rate_by_role),
-    ("states_by_type.png", "FMC, NMCM and NMCS aircraft, stacked by type", fig_states),
+    ("states_by_type.png", "Aircraft by state (FMC, PMC, NMCM, NMCS, NMCB, depot), stacked by type", fig_states),
     ("crewed_fmc.png", "Mission-capable aircraft with a proficient pilot", fig_crewed),
     ("fuel_stock.png", "Fuel stock by fuel kind", fig_fuel),
     ("pilot_hours.png", "Pilot hours per year by type, over replications", fig_pilot_hours),
