@@ -71,8 +71,8 @@ def explore(
     kinds = ("uncertainty", "lever") if levers else ("uncertainty",)
     try:
         paths = [resolve_scenario(a) for a in scenarios]
-        p = experiment.plan(paths, _overrides(set_, years), design, n, reps, seed, kinds,
-                            only, posterior)
+        p = experiment.plan(paths, _overrides(set_, years)[:len(set_)], design, n, reps,
+                            seed, kinds, only, posterior, years)
     except ScenarioError as exc:
         fail(exc.line())
     except experiment.ExploreError as exc:
@@ -160,8 +160,8 @@ def calibrate(
     try:
         path = resolve_scenario(scenario)
         obs = obsmod.read(observations)
-        raws, bases, fs = experiment.space_of([path], _overrides(set_, years),
-                                              ("uncertainty",), only)
+        raws, bases, fs = experiment.space_of([path], _overrides(set_, years)[:len(set_)],
+                                              ("uncertainty",), only, years)
         raw, base = raws[0], bases[0]
         if not fs:
             fail(f"{path}: ranges: no uncertainties to calibrate")

@@ -70,7 +70,7 @@ def load_comparison(dirs, baseline, metric, type_, years, last_years, warmup, wa
                 adjust=None, check=True):
     """Open the directories, check the options, load the values and compare them; the
     frame's `label` column shows each scenario (a sweep variant by its values)."""
-    from . import compare as cmp
+    from . import compare as cmp, draws
     from .labels import labels
 
     try:
@@ -80,11 +80,15 @@ def load_comparison(dirs, baseline, metric, type_, years, last_years, warmup, wa
                             cmp.parse_warmup(warmup) if warmup else warmup_months)
         sources = cmp.open_sources(dirs)
         names = cmp.scenarios(sources)
+        found, varied = draws.read(sources)
+        if found:  # a run over parameter draws: its scenarios, not their variants
+            names = list(dict.fromkeys(base for base, _ in found.values()))
         baseline = baseline or names[0]
         if baseline not in names:
             raise cmp.CompareError(f"--baseline {baseline}: no such scenario in"
                                    f" {', '.join(map(str, dirs))} ({', '.join(names)})")
-        cmp.check_pairs(sources, baseline)
+        cmp.check_pairs(sources, next((v for v, (b, _) in found.items() if b == baseline),
+                                      baseline))
         present, types_present = cmp.available(sources)
         metrics = list(metric) or [m for m in cmp.DEFAULT_METRICS if m in present]
         for m in metrics:
@@ -103,14 +107,19 @@ def load_comparison(dirs, baseline, metric, type_, years, last_years, warmup, wa
         fail(str(exc))
     for warning in values.warnings:
         err.print(f"warning: {warning}", highlight=False, soft_wrap=True, markup=False)
-    frame = cmp.compare(values.frame, baseline, metrics=metrics, types=types, adjust=adjust)
+    pooled = draws.collapse(values.frame, found) if found else values.frame
+    frame = cmp.compare(pooled, baseline, metrics=metrics, types=types, adjust=adjust)
     shown = {}
     for s in sources:
         shown.update(labels(s.names.values(), s.manifest, s.names))
     frame.insert(3, "label", frame["scenario"].map(shown))
     n = int(frame["n"].max()) if len(frame) else 0
-    return sources, baseline, values, frame, cmp.note(shown.get(baseline, baseline), values, n,
-                                                      adjust, len(names) - 1)
+    caption = cmp.note(shown.get(baseline, baseline), values, n, adjust, len(names) - 1)
+    if found:
+        frame = draws.annotate(frame, pooled, baseline, varied)
+        k = int(pooled["draw"].nunique())
+        caption += draws.note(k, n // k if k else 0)
+    return sources, baseline, values, frame, caption
 
 
 @app.command()
@@ -195,7 +204,7 @@ def comparison_title(frame, baseline: str, span: str) -> str:
 
 def print_comparison(frame, baseline: str, note: str, span: str = "",
                      layout: str = "auto") -> None:
-    from .compare import HEADER, cells
+    from .compare import HEADER, row_cells
     from .wide import table_rows
 
     if layout == "auto":
@@ -213,16 +222,18 @@ def print_comparison(frame, baseline: str, note: str, span: str = "",
          ).print(table)
         return
     types = frame["aircraft_type"].nunique() > 1
-    for i, name in enumerate(HEADER):
+    header, cell = row_cells(frame)
+    for i, name in enumerate(header):
         if i == 0 and not types:
             continue
         table.add_column(escape(name), justify="right" if i >= 3 else "left", no_wrap=i < 3)
     previous = None
     for _, row in frame.iterrows():
-        c = cells(row, baseline)
+        c = cell(row, baseline)
         key = (c[0], c[1])
         shown = c[:] if key != previous else ["", ""] + c[2:]
         table.add_row(*map(escape, shown if types else shown[1:]))
         previous = key
     # a pipe or a file gets the whole width; a terminal wraps the table to its own
-    (out if out.is_terminal else Console(width=max(out.width, 120))).print(table)
+    (out if out.is_terminal else Console(width=max(out.width, 120 + 50 * (header != HEADER)))
+     ).print(table)

@@ -115,6 +115,18 @@ def run(
     precision: PrecisionOpt = None, metric: Metric = "mc_rate",
     max_replications: MaxReplications = 500, layout: RunLayout = "auto",
     adjust: RunAdjust = "none",
+    sample_ranges: Annotated[int | None, typer.Option(
+        "--sample-ranges", metavar="N", min=2, show_default=False,
+        help="Run each scenario over N draws of its [ranges] uncertainties (a Latin"
+             " hypercube; draw i the same in every scenario for the keys they share, with"
+             " the same replications), and compare with both intervals: parameter"
+             " uncertainty and noise together, and noise alone. --replications is per draw."
+             " [default: off]")] = None,
+    posterior: Annotated[Path | None, typer.Option(
+        metavar="DIR", show_default=False,
+        help="As --sample-ranges, the draws taken by weight from a calibration's"
+             " posterior.parquet (fleetsim calibrate's directory); --sample-ranges N draws"
+             f" [default: off; {POSTERIOR_DRAWS} draws].")] = None,
 ) -> None:
     """Run replications of each scenario and write (or resume) the results directory; with
     several scenarios, print their comparison with the first."""
@@ -129,8 +141,53 @@ def run(
         fail(exc.line() if isinstance(exc, ScenarioError) else str(exc))
     opts = RunOptions(replications, seed, out_dir, force, quiet, workers, scheduler,
                       retry_failed, precision, metric, max_replications)
+    if sample_ranges is not None or posterior is not None:
+        _run_draws(scenarios or list(DEFAULT_SCENARIOS), expanded, opts, set_, years,
+                   sample_ranges or POSTERIOR_DRAWS, posterior, layout, adjustment)
+        return
     results = execute(expanded, opts, overrides=_asked(set_, years))
     _after_batch(expanded, results, quiet, layout, adjustment)
+
+
+POSTERIOR_DRAWS = 16
+
+
+def _run_draws(names: list[str], expanded: list[Expanded], opts: RunOptions, set_, years,
+               n: int, posterior: Path | None, layout: str, adjustment) -> None:
+    """`run --sample-ranges N` / `--posterior DIR`: the scenarios over parameter draws, as
+    one batch of variants (sim.analysis.experiment.draws), then their comparison with both
+    intervals (sim.draws)."""
+    from dataclasses import replace
+
+    from .analysis import experiment
+    from .analysis.design import DesignError
+    from .cli import resolve_scenario
+
+    option = "--posterior" if posterior is not None else "--sample-ranges"
+    if any(e.sweep for e in expanded):
+        fail(f"{option}: not with a [sweep] file (run the draws of one scenario file each)")
+    if opts.precision is not None:
+        fail(f"{option}: not with --precision (give --replications per draw)")
+    if opts.replications < 2:
+        fail(f"--replications {opts.replications}: {option} needs at least 2 replications a"
+             " draw (the noise within a draw)")
+    try:
+        paths = [resolve_scenario(a) for a in names]
+        p = experiment.draws(paths, _overrides(set_, years)[:len(set_)], n,
+                             opts.replications, opts.seed, posterior, years)
+    except ScenarioError as exc:
+        fail(exc.line())
+    except (UsageError, experiment.ExploreError) as exc:
+        fail(str(exc))
+    except DesignError as exc:
+        fail(f"{option}: {exc}")
+    variants = [Expanded(s, [s], None) for s in p.scenarios]
+    target = opts.out or Path("results") / (
+        "+".join(p.meta["scenarios"]) + ("-posterior" if posterior else "-draws"))
+    results = execute(variants, replace(opts, out=target), p.first_replication,
+                      overrides=_asked(set_, years) + [f"{option} {posterior or n}"])
+    experiment.write(results, p)
+    _after_batch(variants, results, opts.quiet, layout, adjustment)
 
 
 def _after_batch(expanded: list[Expanded], results: Path, quiet: bool, layout: str = "auto",

@@ -31,8 +31,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .analysis import paired_interval, t_interval
-from .compare_text import (HEADER, HOLM_HINT_AT, cells, decimals, note, number,  # noqa: F401
-                           to_csv, to_json, to_markdown)
+from .compare_text import (HEADER, HEADER_BOTH, HOLM_HINT_AT, both_cells,  # noqa: F401
+                           cells, decimals, note, number, row_cells, to_csv, to_json,
+                           to_markdown)
 from .windows import (COUNTS, KEYS, PER_YEAR, RATIOS, CompareError, Values,  # noqa: F401
                       Window, _short, aggregate, auto_cut, detect_warmup, kind,
                       own_warmup_months, parse_warmup, parse_years, parts_of,

@@ -50,6 +50,38 @@ def cells(row, baseline: str) -> list[str]:
             "*" if row["significant"] else ""]
 
 
+HEADER_BOTH = ["type", "metric", "scenario", "mean [95%: all]", "noise only", "unknown",
+               "Δ vs baseline [95%: all]", "noise only", "unknown", ""]
+
+
+def both_cells(row, baseline: str) -> list[str]:
+    """The text cells of one row of a comparison over parameter draws (HEADER_BOTH)."""
+    def interval(centre, low, high, sign=False):
+        if low != low:
+            return "–"
+        p = decimals((high - low) / 2, centre)
+        return (f"{number(centre, p, sign)} [{number(low, p)}, {number(high, p)}]")
+
+    def share(x):
+        return "–" if x != x else f"{x:.0%}"
+
+    base = cells(row, baseline)
+    mean = interval(row["mean"], row["total_low"], row["total_high"])
+    noise = interval(row["mean"], row["noise_low"], row["noise_high"])
+    if row["scenario"] == baseline:
+        return base[:3] + [mean, noise, share(row["parameter_share"]), "baseline", "", "", ""]
+    diff = interval(row["diff"], row["diff_total_low"], row["diff_total_high"], True)
+    dnoise = interval(row["diff"], row["diff_noise_low"], row["diff_noise_high"], True)
+    excludes = row["diff_total_low"] > 0 or row["diff_total_high"] < 0
+    return base[:3] + [mean, noise, share(row["parameter_share"]), diff, dnoise,
+                       share(row["diff_parameter_share"]), "*" if excludes else ""]
+
+
+def row_cells(frame: pd.DataFrame):
+    """(header, the function giving a row's cells) of a comparison frame."""
+    return (HEADER_BOTH, both_cells) if "total_low" in frame else (HEADER, cells)
+
+
 def note(baseline: str, values: Values, n: int, adjust: str | None = None,
          alternatives: int = 0) -> str:
     """The caption of a comparison: baseline, replications, intervals, window."""
@@ -73,10 +105,11 @@ def to_csv(frame: pd.DataFrame) -> str:
 
 
 def to_markdown(frame: pd.DataFrame, baseline: str, caption: str = "") -> str:
-    lines = ["| " + " | ".join(HEADER[:-1] + ["sig."]) + " |",
-             "| " + " | ".join(["---"] * 3 + ["---:"] * 3 + [":---:"]) + " |"]
+    header, cell = row_cells(frame)
+    lines = ["| " + " | ".join(header[:-1] + ["sig."]) + " |",
+             "| " + " | ".join(["---"] * 3 + ["---:"] * (len(header) - 4) + [":---:"]) + " |"]
     for _, row in frame.iterrows():
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells(row, baseline))
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cell(row, baseline))
                      + " |")
     return "\n".join(lines) + (f"\n\n{caption}\n" if caption else "\n")
 

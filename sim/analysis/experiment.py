@@ -42,11 +42,11 @@ class Plan:
 
 def plan(paths: list[Path], overrides: list[str], method: str, n: int, reps: int,
          seed: int, kinds: tuple[str, ...], only: list[str] = (),
-         posterior: Path | None = None) -> Plan:
+         posterior: Path | None = None, years: float | None = None) -> Plan:
     """The explored scenarios of `paths` over the factors of the first one (of `kinds`,
     and only those named in `only` if it names any); with `posterior` (a calibration's
     directory), n weighted draws of its points instead of a design."""
-    raws, bases, fs = space_of(paths, overrides, kinds, only)
+    raws, bases, fs = space_of(paths, overrides, kinds, only, years)
     if posterior is None:
         d = make(method, [f.name for f in fs], n, seed)
     else:
@@ -78,17 +78,15 @@ def _posterior_design(folder: Path, fs: list[space.Factor], n: int, seed: int) -
 
 
 def space_of(paths: list[Path], overrides: list[str], kinds: tuple[str, ...],
-             only: list[str] = ()) -> tuple[list[dict], list[Scenario], list[space.Factor]]:
+             only: list[str] = (), years: float | None = None
+             ) -> tuple[list[dict], list[Scenario], list[space.Factor]]:
     """The raw mappings and scenarios of `paths` (with overrides) and the first one's
     factors, checked: every scenario has the same ranges, every range fits its key."""
     raws, bases = [], []
     for path in paths:
-        raw = read_raw(path)
-        raw.pop("sweep", None)
-        for item in overrides:
-            apply_override(raw, item, path)
+        raw, base = _read(path, overrides, years)
         raws.append(raw)
-        bases.append(validate(raw, path))
+        bases.append(base)
     fs = space.factors(bases[0], kinds)
     if only:
         for name in only:
@@ -100,6 +98,20 @@ def space_of(paths: list[Path], overrides: list[str], kinds: tuple[str, ...],
         _same_ranges(bases[0], base, fs, path)
         space.check_bounds(raw, base, fs, path)
     return raws, bases, fs
+
+
+def _read(path: Path, overrides: list[str], years: float | None) -> tuple[dict, Scenario]:
+    """The raw mapping (without its sweep) and scenario of `path` with the overrides and,
+    with `years`, the horizon run.years = the scenario's own warm-up + years (the --years
+    of `run`: years reported after the warm-up)."""
+    raw = read_raw(path)
+    raw.pop("sweep", None)
+    for item in overrides:
+        apply_override(raw, item, path)
+    if years is not None:
+        warmup = validate(raw, path).run.warmup_days / 365.25
+        set_key(raw, "run.years", warmup + years, path)
+    return raw, validate(raw, path)
 
 
 def variant(raw: dict, name: str, values: dict, path: Path) -> Scenario:
@@ -119,29 +131,67 @@ def _same_ranges(first: Scenario, other: Scenario, fs: list[space.Factor], path:
                                     " (explored scenarios share one parameter space)")
 
 
-def _points(paths, raws, bases, fs, d: Design, reps: int):
-    integers = space.integer_keys(bases[0])
+def _points(paths, raws, bases, fs, d: Design, reps: int, tag: str = "p", own=None):
+    """The design's scenarios and table; `own` (one list of factors a scenario, default
+    `fs` for each) lets a scenario take only the factors its own [ranges] have."""
+    own = own or [fs] * len(bases)
     width = len(str(len(d.unit)))
     firsts = d.replications(reps)
     rows, scenarios, first = [], [], {}
     names = [f for f in d.factors if f != space.DUMMY]
+    column = {name: j for j, name in enumerate(names)}
+    keys = list(dict.fromkeys(key for f in fs for key in f.keys))
+    integers = [space.integer_keys(base) for base in bases]
     for i, unit in enumerate(d.unit):
-        values = space.point_values(bases[0], fs, unit[:len(names)], integers)
-        for path, raw, base in zip(paths, raws, bases):
-            name = f"{base.name}/p{i:0{width}d}"
+        for path, raw, base, mine, ints in zip(paths, raws, bases, own, integers):
+            values = space.point_values(base, mine, [unit[column[f.name]] for f in mine],
+                                        ints)
+            name = f"{base.name}/{tag}{i:0{width}d}"
             try:
                 scenarios.append(variant(raw, name, values, path))
             except ScenarioError as exc:
                 raise ScenarioError(exc.path, exc.key, f"{exc.message} (design point {i})"
                                     ) from None
             first[name] = int(firsts[i])
+            mine_keys = {key for f in mine for key in f.keys}
             rows.append({"scenario": name, "base": base.name, "point": i,
                          "block": int(d.block[i]), "first_replication": int(firsts[i]),
                          "replications": reps,
                          **{f"u:{f}": float(u) for f, u in zip(d.factors, unit)},
-                         **{key: _scenario_value(base, key, values) for f in fs
-                            for key in f.keys}})
+                         **{key: _scenario_value(base, key, values) if key in mine_keys
+                            else np.nan for key in keys}})
     return pd.DataFrame(rows), scenarios, first
+
+
+def draws(paths: list[Path], overrides: list[str], n: int, reps: int, seed: int,
+          posterior: Path | None = None, years: float | None = None) -> Plan:
+    """`run --sample-ranges N` (or `--posterior DIR`): n draws of the scenarios'
+    uncertainties, a Latin hypercube over the union of their factors (or weighted draws of
+    a calibration's points). Draw i of every scenario has the same unit value for a factor
+    they share, and the same replications (paired across scenarios); each draw has
+    replications of its own (independent noise across draws, so that the spread over draws
+    splits into parameter uncertainty and noise). Scenario `S/dNN` is draw NN of S."""
+    raws, bases, own = [], [], []
+    for path in paths:
+        raw, base = _read(path, overrides, years)
+        mine = space.factors(base, ("uncertainty",))
+        space.check_bounds(raw, base, mine, path)
+        raws.append(raw)
+        bases.append(base)
+        own.append(mine)
+    fs = list({f.name: f for mine in own for f in mine}.values())
+    if not fs:
+        raise ExploreError(f"{paths[0]}: ranges: no uncertainties to sample (--sample-ranges)")
+    if posterior is None:
+        method, d = "lhs", make("lhs", [f.name for f in fs], n, seed)
+    else:
+        method, d = "posterior", _posterior_design(Path(posterior), fs, n, seed)
+    table, scenarios, first = _points(paths, raws, bases, fs, d, reps, "d", own)
+    meta = {"method": method, "draws": True, "n": n, "replications": reps, "seed": seed,
+            "kinds": ["uncertainty"], "scenarios": [b.name for b in bases],
+            "factors": [{"name": f.name, "keys": list(f.keys), "kind": f.kind} for f in fs],
+            "design_factors": d.factors}
+    return Plan(scenarios, first, table, meta)
 
 
 def _scenario_value(base: Scenario, key: str, values: dict):

@@ -89,6 +89,40 @@ def intervals(y: np.ndarray) -> list[dict]:
              "value": centre, "ci_low": centre - half, "ci_high": centre + half, "N": k}]
 
 
+def both(y: np.ndarray, varied: bool = True, level: float = LEVEL) -> dict:
+    """An R-replication answer over K parameter draws (rows of `y`, independent noise across
+    rows, e.g. one draw's replications minus the baseline's, paired) with both intervals:
+    `noise` (as a run at one draw shows it: the t-interval from the pooled within-draw
+    variance) and `total` (parameter uncertainty and noise together: centre +- t *
+    sqrt(parameter variance + noise variance / R), which is the spread of the draws' means
+    whenever the random-effects estimate of the parameter variance is positive; t on K-1
+    degrees of freedom). The shares split the variance of one replication's value by the
+    one-way random-effects ANOVA of `_anova` (parameter + noise = 1). With `varied` False
+    (every draw has the same parameter values) the parameter variance is 0 by construction
+    and the total interval is the noise interval."""
+    y = np.asarray(y, float)
+    y = y[~np.isnan(y).any(axis=1)]
+    k, r = y.shape if y.ndim == 2 else (0, 0)
+    out = dict.fromkeys(("centre", "total_low", "total_high", "noise_low", "noise_high",
+                         "parameter_share", "noise_share"), np.nan)
+    out["draws"] = k
+    if k < 2 or r < 2:
+        return out
+    centre = float(y.mean())
+    parameter, within, _ = _anova(y)
+    if not varied:
+        parameter = 0.0
+    noise_half = float(stats.t.ppf(0.5 + level / 2, k * (r - 1)) * np.sqrt(within / r))
+    total_half = float(stats.t.ppf(0.5 + level / 2, k - 1) * np.sqrt(parameter + within / r)
+                       ) if parameter > 0 else noise_half
+    total = parameter + within
+    share = parameter / total if total > 0 else np.nan
+    out.update(centre=centre, total_low=centre - total_half, total_high=centre + total_half,
+               noise_low=centre - noise_half, noise_high=centre + noise_half,
+               parameter_share=share, noise_share=1 - share)
+    return out
+
+
 def _anova(y: np.ndarray) -> np.ndarray:
     r = y.shape[1]
     within = y.var(axis=1, ddof=1).mean()
