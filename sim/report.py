@@ -19,7 +19,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from . import figures
-from .compare import HEADER, Values, cells
+from .compare import Values, both_cells, cells, row_cells
 from .labels import labels
 from .methods import methods
 
@@ -47,6 +47,9 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
     folder.mkdir(exist_ok=True)
     load = load or _as_run_loader(path, baseline)
     order = list(manifest.get("scenarios", {}))
+    found = _draws(path)
+    if found:  # a run over parameter draws: its scenarios, each over all its draws
+        order = list(dict.fromkeys(base for base, _ in found.values()))
     types = aircraft_types(manifest)
     groups = role_groups(manifest)
     present = _metrics(path)
@@ -56,7 +59,8 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
     frame, zero = drop_zero_only(frame)
     frame = frame.assign(label=frame["scenario"].map(lambda s: label(s, manifest)))
     made, skipped = figures.draw(_frame(path, manifest, order, types, present, values,
-                                        f_values.frame, groups), folder)
+                                        _pooled(f_values.frame, found), groups, found),
+                                 folder)
     context = {
         "title": f"fleetsim report: {', '.join(label(s, manifest) for s in order)}",
         "intro": (f"Results directory {path.resolve().name}, {manifest.get('replications')}"
@@ -65,8 +69,12 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
         "findings": findings(findings_frame, baseline, ["ALL", *groups, *types[1:]],
                              manifest),
         "findings_window": findings_values.window,
-        "header": HEADER[:-1] + ["sig."],
-        "rows": [cells(r, baseline) for _, r in frame.iterrows()],
+        "findings_draws": (" Over parameter draws: each first interval is from parameter"
+                           " uncertainty and noise together (* when it excludes zero), then"
+                           " the noise-only interval and the share of the spread that is"
+                           " parameter uncertainty (unknown)." if found else ""),
+        "header": row_cells(frame)[0][:-1] + ["sig."],
+        "rows": [row_cells(frame)[1](r, baseline) for _, r in frame.iterrows()],
         "note": note,
         "zero": zero,
         "figures": made,
@@ -85,6 +93,22 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
 
 
 # ---- data
+
+
+def _draws(path: Path) -> dict[str, tuple[str, int]]:
+    """{variant: (scenario, draw)} of a run over parameter draws (`sim.draws`), else {}."""
+    from . import compare as cmp, draws
+
+    return draws.read(cmp.open_sources([path]))[0]
+
+
+def _pooled(frame: pd.DataFrame, found: dict) -> pd.DataFrame:
+    """Values with each draw's variant named by its scenario (figures pool the draws)."""
+    if not found:
+        return frame
+    frame = frame[frame["scenario"].isin(found)].copy()
+    frame["scenario"] = frame["scenario"].map(lambda s: found[s][0])
+    return frame
 
 
 def _metrics(path: Path) -> set[str]:
@@ -123,22 +147,27 @@ def _as_run_loader(path: Path, baseline: str) -> Loader:
 
 
 def _frame(path: Path, manifest: dict, order: list[str], types: list[str], present: set[str],
-           values: Values, window_values: pd.DataFrame, groups: list[str] = ()
-           ) -> figures.Frame:
+           values: Values, window_values: pd.DataFrame, groups: list[str] = (),
+           found: dict | None = None) -> figures.Frame:
     fuel = sorted(m for m in present if m.endswith(".fuel_stock_t"))
     crewed = sorted(m for m in present if figures.CREWED.fullmatch(m))  # every threshold
     wanted = [m for m in figures.SERIES_METRICS if m in present] + fuel + crewed
     from .compare import read_table  # dotted metric names, months as YYYY-MM
 
-    series = read_table(path / "timeseries.parquet", wanted)
+    series = _pooled(read_table(path / "timeseries.parquet", wanted), found or {})
     series["date"] = pd.to_datetime(series["month"])
     window = None
     months = getattr(values, "months", None)
     if months:
         dates = pd.to_datetime(pd.Series([str(m) for m in months]))
         window = (dates.min(), dates.max() + pd.offsets.MonthBegin(1))
+    warm, ev = warmups(manifest), events(manifest)
+    if found:  # the draws of a scenario share its warm-up; their events differ by draw
+        first = {base: v for v, (base, _) in reversed(list(found.items()))}
+        warm = {base: warm[v] for base, v in first.items()}
+        ev = {base: ev[v] for base, v in first.items()}
     return figures.Frame(series, window_values, order, {s: label(s, manifest) for s in order},
-                         types, warmups(manifest), window, events(manifest), list(groups))
+                         types, warm, window, ev, list(groups))
 
 
 def warmups(manifest: dict) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
@@ -235,11 +264,18 @@ def group_name(aircraft_type: str) -> str:
 
 
 def _level(row) -> str:
+    if "total_low" in row and row["total_low"] == row["total_low"]:
+        c = both_cells(row, row["scenario"])  # over parameter draws: both intervals
+        return f"{c[3]} (noise only [{c[4].rpartition(' [')[2]}; {c[5]} unknown)"
     return cells(row, row["scenario"])[3]
 
 
 def _difference(row) -> str:
     if row["diff"] != row["diff"]:
         return "–" if row["mean"] != row["mean"] else f"{_level(row)} (no baseline value)"
+    if "diff_total_low" in row and row["diff_total_low"] == row["diff_total_low"]:
+        c = both_cells(row, "")  # over parameter draws: both intervals and the shares
+        return (f"{c[6]} (noise only [{c[7].rpartition(' [')[2]}; {c[8]} unknown)"
+                + (" *" if c[9] else ""))
     text = cells(row, "")[4]
     return text + (" *" if row["significant"] else "")

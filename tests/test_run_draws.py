@@ -135,3 +135,16 @@ def test_bad_draw_options_are_one_line(tmp_path, args, expect):
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert "Traceback" not in result.output and expect in result.output, result.output
+
+
+def test_report_over_draws_reads_both_intervals(draws_dir):
+    out, _ = draws_dir
+    result = invoke("report", out)
+    assert result.exit_code == 0, result.output
+    text = (out / "report" / "report.md").read_text()
+    assert text.startswith("# fleetsim report: tiny, tiny_b\n")  # the scenarios, not draws
+    findings = text.split("## Comparison")[0]
+    assert "noise only [" in findings and "unknown)" in findings
+    assert "Over parameter draws" in findings
+    assert "| mean [95%: all] | noise only | unknown |" in text
+    assert (out / "report" / "mc_rate.png").exists()
