@@ -43,8 +43,25 @@ def factors(scenario: Scenario, kinds: tuple[str, ...] = ("uncertainty",)) -> li
 
 
 def integer_keys(scenario: Scenario) -> set[str]:
-    """The ranged keys whose scenario value is a whole number type (counts)."""
-    return {key for key in scenario.ranges if isinstance(_value(scenario, key), int)}
+    """The ranged keys whose scenario value is a whole number type (counts). The value of a
+    `[[changes]]` entry (`changes.0.value`) is whole when the key it changes is: a change
+    to a repair-days mean written `value = 120` still draws fractional days."""
+    out = set()
+    for key in scenario.ranges:
+        target = _change_target(scenario, key)
+        x = _value(scenario, target) if target else _value(scenario, key)
+        if isinstance(x, int) and not isinstance(x, bool):
+            out.add(key)
+    return out
+
+
+def _change_target(scenario: Scenario, key: str) -> str | None:
+    """The key a ranged `changes.N.value` changes, or None for any other ranged key."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "changes" and parts[2] == "value" \
+            and parts[1].isdigit() and int(parts[1]) < len(scenario.changes):
+        return scenario.changes[int(parts[1])].key
+    return None
 
 
 def value(r: Range, u: float, integer: bool = False) -> float | int:
