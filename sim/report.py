@@ -61,6 +61,7 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
     made, skipped = figures.draw(_frame(path, manifest, order, types, present, values,
                                         _pooled(f_values.frame, found), groups, found),
                                  folder)
+    made += sensitivity_figures(path, folder)
     context = {
         "title": f"fleetsim report: {', '.join(label(s, manifest) for s in order)}",
         "intro": (f"Results directory {path.resolve().name}, {manifest.get('replications')}"
@@ -93,6 +94,29 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
 
 
 # ---- data
+
+
+def sensitivity_figures(path: Path, folder: Path) -> list[tuple[str, str]]:
+    """With an explore design and its indices.csv (`fleetsim sensitivity`) in `path`: the
+    S1/ST bars with the noise floor, the mu*-sigma plot or the tornado, whichever the
+    indices hold, drawn into `folder` with captions naming the top factors."""
+    if not ((path / "design.json").is_file() and (path / "indices.csv").is_file()):
+        return []
+    from .analysis import figures as sa_figures
+
+    try:
+        indices = pd.read_csv(path / "indices.csv")
+    except (OSError, ValueError, pd.errors.ParserError):
+        return []
+    if not {"output", "method", "parameter", "index", "value"} <= set(indices.columns):
+        return []
+    drawn = sa_figures.draw(indices, folder)
+    out = []
+    for (output, method), _ in indices.groupby(["output", "method"], sort=False):
+        file = sa_figures.file_name(output, method)
+        if (folder / file) in drawn:
+            out.append((file, sa_figures.caption(indices, output, method)))
+    return out
 
 
 def _draws(path: Path) -> dict[str, tuple[str, int]]:

@@ -26,9 +26,10 @@ def draw(indices: pd.DataFrame, folder: Path) -> list[Path]:
         painter = {"sobol": _sobol, "morris": _morris, "tornado": _tornado}.get(method)
         if painter is None:
             continue
-        path = folder / f"{method}_{_safe(output)}.png"
+        path = folder / file_name(output, method)
         plt = _pyplot()
-        fig, ax = plt.subplots(figsize=(7, 0.35 * rows.parameter.nunique() + 1.8))
+        height = 5.0 if method == "morris" else 0.35 * rows.parameter.nunique() + 1.8
+        fig, ax = plt.subplots(figsize=(7, height))
         painter(ax, rows)
         ax.set_title(f"{output}: {method}", fontsize=10)
         fig.tight_layout()
@@ -54,14 +55,51 @@ def _sobol(ax, rows):
     ax.legend(fontsize=7)
 
 
+MORRIS_NAMED = 12  # the factors of largest mu* named on the mu*-sigma plot
+
+
 def _morris(ax, rows):
     mu = rows[rows["index"] == "mu_star"].set_index("parameter").value
     sigma = rows[rows["index"] == "sigma"].set_index("parameter").value
-    ax.scatter(mu, sigma.loc[mu.index])
-    for name in mu.index:
+    ax.scatter(mu, sigma.loc[mu.index], s=12)
+    for name in mu.drop("dummy", errors="ignore").sort_values().index[-MORRIS_NAMED:]:
         ax.annotate(name, (mu[name], sigma[name]), fontsize=6)
+    if "dummy" in mu.index:
+        ax.axvline(mu["dummy"], color="grey", ls="--", label="noise floor (dummy mu*)")
+        ax.legend(fontsize=7)
     ax.set_xlabel("mu* (mean |elementary effect|)")
     ax.set_ylabel("sigma")
+
+
+CAPTIONS = {
+    "sobol": "Sobol indices of {output} (S1 and ST with bootstrap 95% intervals, sorted by"
+             " ST; the dashed line is the noise floor, the dummy factor's ST){top}.",
+    "morris": "Morris screening of {output}: mu* against sigma (the {named} factors of largest"
+              " mu* named; the dashed line is the noise floor, the dummy's mu*){top}.",
+    "tornado": "Tornado of {output}: each factor at its low and high end, the others at the"
+               " scenario's value, CRN-paired differences with 95% intervals{top}.",
+}
+
+
+def caption(indices: pd.DataFrame, output: str, method: str, top: int = 5) -> str:
+    """A figure's caption: what it shows and its `top` factors (from indices.csv)."""
+    rows = indices[(indices.output == output) & (indices.method == method)]
+    index = {"sobol": "ST", "morris": "mu_star", "tornado": None}[method]
+    if index is None:
+        spread = rows.groupby("parameter").value.agg(lambda v: v.max() - v.min())
+    else:
+        spread = rows[rows["index"] == index].set_index("parameter").value
+    spread = spread.drop("dummy", errors="ignore").sort_values(ascending=False).head(top)
+    n, r = (int(rows.N.iloc[0]), int(rows.R.iloc[0])) if len(rows) else (0, 0)
+    name = {"sobol": "ST", "morris": "mu*", "tornado": "swing"}[method]
+    listed = ", ".join(f"{p} ({v:.3g})" for p, v in spread.items())
+    return CAPTIONS[method].format(output=output, named=MORRIS_NAMED, top=(
+        f"; N = {n}, {r} replications a point; largest {name}: {listed}" if listed else ""))
+
+
+def file_name(output: str, method: str) -> str:
+    """The PNG `draw` writes for one output and method."""
+    return f"{method}_{_safe(output)}.png"
 
 
 def _tornado(ax, rows):
