@@ -148,3 +148,20 @@ def test_report_over_draws_reads_both_intervals(draws_dir):
     assert "Over parameter draws" in findings
     assert "| mean [95%: all] | noise only | unknown |" in text
     assert (out / "report" / "mc_rate.png").exists()
+
+
+def test_run_over_a_posterior_draws_by_weight(tmp_path):
+    cal = tmp_path / "cal"
+    cal.mkdir()
+    pd.DataFrame({"u:fleet_size": [0.1, 0.9], "u:types.A.lrus.radar.mtbf_flight_hours":
+                  [0.2, 0.7], "weight": [0.0, 1.0]}).to_parquet(cal / "posterior.parquet")
+    out = tmp_path / "run"
+    result = invoke("run", TINY, "--posterior", cal, "--sample-ranges", 3, "-n", 2,
+                    "--years", 0.5, "-w", 1, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    design = pd.read_parquet(out / "design.parquet")
+    assert json.loads((out / "design.json").read_text())["method"] == "posterior"
+    assert len(design) == 3 and (design["u:fleet_size"] == 0.9).all()  # weight 0: never
+    assert (design["types.A.lrus.radar.repair_days.mean"] == 25).all()  # not calibrated
+    frame = pd.read_csv(out / "compare.csv")  # every draw the same point: noise only
+    np.testing.assert_array_equal(frame.total_low, frame.noise_low)
