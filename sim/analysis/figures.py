@@ -75,7 +75,9 @@ CAPTIONS = {
     "sobol": "Sobol indices of {output} (S1 and ST with bootstrap 95% intervals, sorted by"
              " ST; the dashed line is the noise floor, the dummy factor's ST){top}.",
     "morris": "Morris screening of {output}: mu* against sigma (the {named} factors of largest"
-              " mu* named; the dashed line is the noise floor, the dummy's mu*){top}.",
+              " mu* named; the dashed line is the dummy's mu*, a noise floor that common"
+              " random numbers within a trajectory make 0: it does not bound the noise in"
+              " the other factors' effects){top}.",
     "tornado": "Tornado of {output}: each factor at its low and high end, the others at the"
                " scenario's value, CRN-paired differences with 95% intervals{top}.",
 }
