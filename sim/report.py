@@ -65,7 +65,9 @@ def write(path: Path, manifest: dict, frame: pd.DataFrame, baseline: str, values
     context = {
         "title": f"fleetsim report: {', '.join(label(s, manifest) for s in order)}",
         "intro": (f"Results directory {path.resolve().name}, {manifest.get('replications')}"
-                  f" replications per scenario, made {manifest.get('created', '?')};"
+                  f" replications per {'draw' if found else 'scenario'}"
+                  f"{f' of {len(found) // max(len(order), 1)} parameter draws' if found else ''},"
+                  f" made {manifest.get('created', '?')};"
                   f" baseline {label(baseline, manifest)}."),
         "findings": findings(findings_frame, baseline, ["ALL", *groups, *types[1:]],
                              manifest),

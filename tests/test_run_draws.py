@@ -146,6 +146,7 @@ def test_report_over_draws_reads_both_intervals(draws_dir):
     findings = text.split("## Comparison")[0]
     assert "noise only [" in findings and "unknown)" in findings
     assert "Over parameter draws" in findings
+    assert "3 replications per draw of 6 parameter draws" in text
     assert "| mean [95%: all] | noise only | unknown |" in text
     assert (out / "report" / "mc_rate.png").exists()
 
