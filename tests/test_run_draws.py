@@ -166,3 +166,17 @@ def test_run_over_a_posterior_draws_by_weight(tmp_path):
     assert (design["types.A.lrus.radar.repair_days.mean"] == 25).all()  # not calibrated
     frame = pd.read_csv(out / "compare.csv")  # every draw the same point: noise only
     np.testing.assert_array_equal(frame.total_low, frame.noise_low)
+
+
+@pytest.mark.parametrize("command", [
+    ["explore", TINY, "--design", "lhs", "--n", 2, "--reps", 1],
+    ["run", TINY, "--sample-ranges", 2, "-n", 2],
+])
+def test_years_are_reported_after_the_warmup(tmp_path, command):
+    out = tmp_path / "o"
+    result = invoke(*command, "--set", "run.warmup_days=30", "--years", 0.25, "-w", 1, "-q",
+                    "-o", out)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert list(manifest["horizon_days"].values()) == pytest.approx(
+        [30 + 0.25 * 365.25] * len(manifest["horizon_days"]))
