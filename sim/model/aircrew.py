@@ -308,14 +308,14 @@ class Aircrew:
     def active_pilots(self) -> int:
         return int(self.count.value)
 
-    def _depart(self, event: simpy.Event) -> None:
-        pilot, token = event.value
+    def _depart(self, item: tuple) -> None:
+        pilot, token = item
         if pilot.active and token == pilot.token:
             self.departed.n += 1
             self.leave(pilot)
 
-    def _intake(self, event: simpy.Event) -> None:
-        if event.value != self.intake_token:
+    def _intake(self, token: int) -> None:
+        if token != self.intake_token:
             return
         self.elite_credit += self.intake_elite
         elite = self.elite_credit >= 1.0 - EPS
@@ -342,8 +342,8 @@ class Aircrew:
             self.converting.add(self.env.now, n)
             Call(self.env, days, self._converted, (n, min(elite, n)))
 
-    def _converted(self, event: simpy.Event) -> None:
-        n, elite = event.value
+    def _converted(self, item: tuple[int, int]) -> None:
+        n, elite = item
         self.converting.add(self.env.now, -n)
         for i in range(n):
             self._enqueue(self.join(elite=i < elite))

@@ -209,7 +209,7 @@ class Squadron:
             base += self.per_pilot * self.crew.active_pilots()
         return base + self.plan_rate
 
-    def _day(self, _event: simpy.Event | None = None) -> None:
+    def _day(self, _value: None = None) -> None:
         """Open a day's flying window and add its programme."""
         env = self.env
         now = env.now
@@ -336,9 +336,8 @@ class Squadron:
                 self.fuel_used.n += tonnes
                 self.depot.draw(tonnes)
 
-    def _land(self, event: simpy.Event) -> None:
+    def _land(self, tail: Tail) -> None:
         """A sortie lands: spend failure and accident hazard, check what falls due."""
-        tail: Tail = event._value
         tail.hours += self.sortie_hours
         budget = tail.budget - tail.hazard * self.hazard_scale
         if budget > 0:
