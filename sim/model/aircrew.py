@@ -354,9 +354,11 @@ class Aircrew:
         """Sample proficiency at the start of a month: sets the sampled levels; returns the
         pilots at or above each threshold and every current pilot's rolling hours."""
         self.roster = [p for p in self.roster if p.active]
-        hours = [p.expire(now) for p in self.roster]
-        self.queue = [(self._key(p), turn, p) for _, turn, p in self.queue
-                      if p.active and not p.cadre]
+        month = int(now // MONTH)  # `Pilot.expire` written out: the ring turns if stale
+        hours = [p.rolling if p.month == month else p.expire(now) for p in self.roster]
+        weight = self.elite_weight
+        self.queue = [(p.rolling / weight if p.elite else p.rolling, turn, p)
+                      for _, turn, p in self.queue if p.active and not p.cadre]
         heapify(self.queue)  # the keys moved as old months left the windows
         if self.cadre_queue:
             self.cadre_queue = [(p.rolling, turn, p) for _, turn, p in self.cadre_queue
