@@ -80,8 +80,11 @@ class Pilot:
         month = int(now // MONTH)
         if month != self.month:
             months = self.months
-            for m in range(self.month + 1, min(month, self.month + 12) + 1):
-                months[m % 12] = 0.0
+            if month == self.month + 1:  # the usual case: one month turns
+                months[month % 12] = 0.0
+            else:
+                for m in range(self.month + 1, min(month, self.month + 12) + 1):
+                    months[m % 12] = 0.0
             self.month = month
             self.rolling = sum(months)
         return self.rolling
