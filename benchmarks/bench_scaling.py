@@ -8,8 +8,9 @@ Fleet: the air force times 1, 2, 4 (every type's tails and pilots, and with them
 spares and fuel that serve them, see `scaled`; the same horizon);
 horizon: `run.years` times 1, 2, 4 (the same fleet). `run.warmup_days` is set to 0 so that a
 short horizon is valid (it does not change the work the run does). Each configuration is
-timed inside this process, the configurations in alternation `--repeat` times, and the
-median kept; the slope of log(time) against log(factor) is the least-squares fit over the
+timed inside this process in CPU time (`time.process_time`: the machine is shared, and
+another process's load stretches wall time, not this one's CPU time), the configurations in
+alternation `--repeat` times, and the median kept; the slope of log(time) against log(factor) is the least-squares fit over the
 three factors (1: cost proportional to size). Events and sorties are printed beside the
 times, so that a slope can be read against the work (a fleet with more tails but the same
 repair shops, stocks and fuel does not fly exactly twice the sorties).
@@ -121,16 +122,16 @@ def scaling(base_years: float, repeat: int) -> dict:
     work: dict = {}
     for _ in range(repeat):
         for key, scenario in scenarios.items():
-            start = time.perf_counter()
+            start = time.process_time()  # CPU time: the cores are shared
             result = simulate(scenario, 0, 1)
-            walls[key].append(time.perf_counter() - start)
+            walls[key].append(time.process_time() - start)
             work[key] = (result.events, int(result.monthly["ALL"]["sorties"].sum()))
     out = {}
     for axis in ("fleet", "horizon"):
         walls[(axis, 1)], work[(axis, 1)] = walls[("base", 1)], work[("base", 1)]
         times = [statistics.median(walls[(axis, f)]) for f in FACTORS]
         out[axis] = {
-            "factors": list(FACTORS), "wall_s": [round(t, 3) for t in times],
+            "factors": list(FACTORS), "cpu_s": [round(t, 3) for t in times],
             "events": [work[(axis, f)][0] for f in FACTORS],
             "sorties": [work[(axis, f)][1] for f in FACTORS],
             "slope_time": round(slope(FACTORS, times), 3),
