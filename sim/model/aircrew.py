@@ -357,8 +357,16 @@ class Aircrew:
         """Sample proficiency at the start of a month: sets the sampled levels; returns the
         pilots at or above each threshold and every current pilot's rolling hours."""
         self.roster = [p for p in self.roster if p.active]
-        month = int(now // MONTH)  # `Pilot.expire` written out: the ring turns if stale
-        hours = [p.rolling if p.month == month else p.expire(now) for p in self.roster]
+        month, hours = int(now // MONTH), []
+        for p in self.roster:  # `Pilot.expire` written out for the usual one-month turn
+            if p.month != month:
+                if month == p.month + 1:
+                    p.months[month % 12] = 0.0
+                    p.month = month
+                    p.rolling = sum(p.months)
+                else:
+                    p.expire(now)
+            hours.append(p.rolling)
         weight = self.elite_weight
         self.queue = [(p.rolling / weight if p.elite else p.rolling, turn, p)
                       for _, turn, p in self.queue if p.active and not p.cadre]
