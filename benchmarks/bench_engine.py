@@ -1,17 +1,22 @@
-"""Engine benchmark: one 10-year replication of the full status_quo fleet, against a bare
-SimPy loop on the same number of events, measured in the same process.
+"""Engine benchmark: one replication of the full status_quo fleet (the shipped file's
+horizon, 14 years, unless `--years`), against bare SimPy loops measured in the same process.
 
-Targets (issue 2): the model's event rate at least 0.5 of the bare loop's, and one
-replication in under 1 second on one core. Run:  python benchmarks/bench_engine.py
+Two floors: a bare loop of as many timeouts as the model processes events (the event-rate
+ratio of issue 2) and a bare loop of one timeout per sortie flown, the limit of a
+sortie-level model in CPython. The headline (issue 15) is `cost_ratio_vs_sortie_loop`, the
+replication's wall time over that loop's; target <= 4 (about 8 when the issue was filed).
+Run:  python benchmarks/bench_engine.py   (prints the git revision it measured)
 Figures are ratios in one run because the machine is shared and noisy: the model and the
-bare loop run in alternation, `--repeat` pairs, and the ratio is the median over pairs.
+bare loops run in alternation, `--repeat` times, and each ratio is the median over them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,7 +30,7 @@ from sim.model.world import simulate  # noqa: E402
 from sim.scenario import load  # noqa: E402
 
 RATE_TARGET = 0.5
-WALL_TARGET_S = 1.0
+COST_TARGET = 4.0  # issue 15: a replication at most 4x the one-event-per-sortie loop
 
 
 def bare_simpy(events: int, processes: int = 200) -> float:
@@ -45,28 +50,52 @@ def bare_simpy(events: int, processes: int = 200) -> float:
     return time.perf_counter() - start
 
 
+def revision() -> str:
+    """The git revision measured (with "+dirty" when the work tree has changes)."""
+    try:
+        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--",
+                                "sim", "benchmarks"], capture_output=True, text=True,
+                               check=True).stdout.strip()
+        return rev + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "status_quo.toml"))
-    parser.add_argument("--years", type=float, default=10.0)
+    parser.add_argument("--years", type=float, default=None,
+                        help="override run.years (default: the scenario file's horizon)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    scenario = load(args.scenario, [f"run.years={args.years}"])
-    walls, bares, ratios = [], [], []
+    overrides = [f"run.years={args.years}"] if args.years else []
+    scenario = load(args.scenario, overrides)
+    walls, bares, sortie_walls, ratios, costs = [], [], [], [], []
     for rep in range(args.repeat):
         start = time.perf_counter()
-        events = simulate(scenario, 0, 1).events
+        result = simulate(scenario, 0, 1)
         walls.append(time.perf_counter() - start)
+        # every sortie of the run, warm-up included (the values table starts after it)
+        events, sorties = result.events, int(result.monthly["ALL"]["sorties"].sum())
         bares.append(bare_simpy(events))
+        sortie_walls.append(bare_simpy(sorties))
         ratios.append(bares[-1] / walls[-1])
+        costs.append(walls[-1] / sortie_walls[-1])
     wall, bare = statistics.median(walls), statistics.median(bares)
-    figures = {"scenario": scenario.name, "years": args.years, "wall_s": round(wall, 4),
-               "events": events, "events_per_s": round(events / wall),
+    figures = {"revision": revision(), "scenario": scenario.name,
+               "years": scenario.run.years, "wall_s": round(wall, 4),
+               "events": events, "sorties": sorties,
+               "events_per_sortie": round(events / sorties, 3),
+               "events_per_s": round(events / wall),
                "bare_simpy_events_per_s": round(events / bare),
                "rate_ratio": round(statistics.median(ratios), 3),
-               "rate_target": RATE_TARGET, "wall_target_s": WALL_TARGET_S}
-    ok = figures["rate_ratio"] >= RATE_TARGET and wall < WALL_TARGET_S
+               "cost_ratio_vs_sortie_loop": round(statistics.median(costs), 3),
+               "rate_target": RATE_TARGET, "cost_target": COST_TARGET,
+               "load_average": round(os.getloadavg()[0], 2)}
+    ok = figures["cost_ratio_vs_sortie_loop"] <= COST_TARGET
     figures["meets_targets"] = ok
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -80,8 +80,11 @@ class Pilot:
         month = int(now // MONTH)
         if month != self.month:
             months = self.months
-            for m in range(self.month + 1, min(month, self.month + 12) + 1):
-                months[m % 12] = 0.0
+            if month == self.month + 1:  # the usual case: one month turns
+                months[month % 12] = 0.0
+            else:
+                for m in range(self.month + 1, min(month, self.month + 12) + 1):
+                    months[m % 12] = 0.0
             self.month = month
             self.rolling = sum(months)
         return self.rolling
@@ -308,14 +311,14 @@ class Aircrew:
     def active_pilots(self) -> int:
         return int(self.count.value)
 
-    def _depart(self, event: simpy.Event) -> None:
-        pilot, token = event.value
+    def _depart(self, item: tuple) -> None:
+        pilot, token = item
         if pilot.active and token == pilot.token:
             self.departed.n += 1
             self.leave(pilot)
 
-    def _intake(self, event: simpy.Event) -> None:
-        if event.value != self.intake_token:
+    def _intake(self, token: int) -> None:
+        if token != self.intake_token:
             return
         self.elite_credit += self.intake_elite
         elite = self.elite_credit >= 1.0 - EPS
@@ -342,8 +345,8 @@ class Aircrew:
             self.converting.add(self.env.now, n)
             Call(self.env, days, self._converted, (n, min(elite, n)))
 
-    def _converted(self, event: simpy.Event) -> None:
-        n, elite = event.value
+    def _converted(self, item: tuple[int, int]) -> None:
+        n, elite = item
         self.converting.add(self.env.now, -n)
         for i in range(n):
             self._enqueue(self.join(elite=i < elite))
@@ -354,9 +357,19 @@ class Aircrew:
         """Sample proficiency at the start of a month: sets the sampled levels; returns the
         pilots at or above each threshold and every current pilot's rolling hours."""
         self.roster = [p for p in self.roster if p.active]
-        hours = [p.expire(now) for p in self.roster]
-        self.queue = [(self._key(p), turn, p) for _, turn, p in self.queue
-                      if p.active and not p.cadre]
+        month, hours = int(now // MONTH), []
+        for p in self.roster:  # `Pilot.expire` written out for the usual one-month turn
+            if p.month != month:
+                if month == p.month + 1:
+                    p.months[month % 12] = 0.0
+                    p.month = month
+                    p.rolling = sum(p.months)
+                else:
+                    p.expire(now)
+            hours.append(p.rolling)
+        weight = self.elite_weight
+        self.queue = [(p.rolling / weight if p.elite else p.rolling, turn, p)
+                      for _, turn, p in self.queue if p.active and not p.cadre]
         heapify(self.queue)  # the keys moved as old months left the windows
         if self.cadre_queue:
             self.cadre_queue = [(p.rolling, turn, p) for _, turn, p in self.cadre_queue

@@ -134,8 +134,8 @@ class CalendarFailures:
         self.scale = self._scale(per_unit_per_year)
         self.start()
 
-    def _candidate(self, event: simpy.Event) -> None:
-        if event.value != self.token:
+    def _candidate(self, token: int) -> None:
+        if token != self.token:
             return
         env, k, z = self.env, self.k, self.z
         position = int(self.pick() * self.max_tails * z)

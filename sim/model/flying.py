@@ -36,13 +36,14 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import deque
+from heapq import heappush
 
 import simpy
 
 from ..rng import Streams, exponential, uniform
 from ..schema import Accidents, AircraftType, Cannibalization, Flying
 from .aircrew import MONTH, Aircrew
-from .events import Call
+from .events import ACTIVITY, Call
 from .failures import FlightFailures, fleet_aging
 from .fleet import DEPOT, FMC, LOST, Fleet, Tail
 from .fuel import FuelDepot
@@ -52,6 +53,8 @@ from .planning import Calendar
 from .scheduled import Scheduled
 
 EPS = 1e-9
+ONE = 1.0 - EPS  # a whole sortie pending
+INF = math.inf
 NO_AIRCRAFT, NO_PILOT, NO_FUEL = 0, 1, 2
 
 
@@ -209,7 +212,7 @@ class Squadron:
             base += self.per_pilot * self.crew.active_pilots()
         return base + self.plan_rate
 
-    def _day(self, _event: simpy.Event | None = None) -> None:
+    def _day(self, _value: None = None) -> None:
         """Open a day's flying window and add its programme."""
         env = self.env
         now = env.now
@@ -308,6 +311,8 @@ class Squadron:
                 self.pending -= lost
                 due -= lost
         land, crew, day = self._land, self.crew, self.day
+        # each sortie is its landing: `Call(env, cycle, land, tail)` written out
+        queue, eid, lands = env._queue, env._eid, env._now + cycle
         launched = 0
         while launched < due:
             if not pool:
@@ -321,7 +326,7 @@ class Squadron:
                 pool[0].pilot = pilot
             tail = pool.popleft()
             tail.flying = True
-            Call(env, cycle, land, tail)
+            heappush(queue, (lands, ACTIVITY, next(eid), land, tail))
             launched += 1
         if launched:
             self.airborne += launched
@@ -336,10 +341,11 @@ class Squadron:
                 self.fuel_used.n += tonnes
                 self.depot.draw(tonnes)
 
-    def _land(self, event: simpy.Event) -> None:
+    def _land(self, tail: Tail) -> None:
         """A sortie lands: spend failure and accident hazard, check what falls due."""
-        tail: Tail = event._value
-        tail.hours += self.sortie_hours
+        hours = self.sortie_hours
+        now = self.env._now
+        tail.hours += hours
         budget = tail.budget - tail.hazard * self.hazard_scale
         if budget > 0:
             tail.budget = budget
@@ -351,7 +357,6 @@ class Squadron:
             if pilot is not None:  # the pilot's risk against the reference pilot's
                 risk = self.risk
                 if risk is not None:
-                    now = self.env._now
                     if now >= (pilot.month + 1) * MONTH:
                         pilot.expire(now)  # old months leave the 12-month window
                     xs, ys, slopes = risk
@@ -369,25 +374,28 @@ class Squadron:
         if pilot is not None:
             tail.pilot = None
             if tail.state != LOST or self.loss_draw() >= self.pilot_loss:
-                self.crew.back(pilot, self.sortie_hours, self.env._now)
+                self.crew.back(pilot, hours, now)
             else:
                 self.crew.lost.n += 1
                 self.crew.leave(pilot)
                 pilot.flying = False
-        if tail.hours >= tail.next_check and tail.state != LOST:
+        state = tail.state
+        if tail.hours >= tail.next_check and state != LOST:
             self.scheduled.check(tail)
-        if tail.n_missing and tail.state < LOST:
+            state = tail.state
+        if tail.n_missing and state < LOST:
             self.maintenance.refill(tail)  # a PMC tail claims what came in while it flew
+            state = tail.state
         tail.flying = False
         self.airborne -= 1
-        if self.flies[tail.state]:
-            if self.cap == math.inf:
+        if self.flies[state]:
+            if self.cap == INF:
                 self.pool.append(tail)
             else:
-                self._stand(tail, self.env._now)  # it keeps its operating place
+                self._stand(tail, now)  # it keeps its operating place
         elif self.reserve:
-            self._promote(self.env._now)
-        if self.pending >= 1.0 - EPS:
+            self._promote(now)
+        if self.pending >= ONE:
             self.dispatch()
             if not self.pool and self.maintenance.policy == "demand":
                 self._demand(False)

@@ -100,7 +100,7 @@ class FuelDepot:
         self.stock.add(self.env.now, tonnes)
         self.delivered.n += tonnes
 
-    def _plan(self, _event: simpy.Event) -> None:
+    def _plan(self, _value: None) -> None:
         """Ration today's fuel by priority when the day's programmes need more than there is."""
         now = self.env.now
         needs = [sq.sorties_due(now) * sq.fuel_per_sortie for sq in self.squadrons]
@@ -164,7 +164,7 @@ class FuelSupply:
         else:
             self.cap = value
 
-    def _ship(self, _event: simpy.Event) -> None:
+    def _ship(self, _value: None) -> None:
         now = self.env.now
         noise, cut = self.noise(), self.disrupted() < self.disruption
         year = (self.run.start_date + dt.timedelta(days=now)).year

@@ -221,8 +221,8 @@ class Maintenance:
             tail.work += 1
         Call(self.env, days, self._job_done, (tail, mission))
 
-    def _job_done(self, event: simpy.Event) -> None:
-        tail, mission = event.value
+    def _job_done(self, item: tuple[Tail, bool]) -> None:
+        tail, mission = item
         if mission:
             tail.mission_work -= 1
         else:
@@ -343,7 +343,7 @@ class Maintenance:
                     Call(self.env, self.cann_days, self._readied)
         return done
 
-    def _readied(self, _event: simpy.Event) -> None:
+    def _readied(self, _value: None) -> None:
         self.readying -= 1
 
     def _consolidate(self, tail: Tail | None, now: float) -> None:

@@ -160,8 +160,8 @@ class Shop:
         if self.on_start is not None:
             self.on_start(item, self.env.now + duration)
 
-    def _finish(self, event: simpy.Event) -> None:
-        done, item = event.value
+    def _finish(self, job: tuple) -> None:
+        done, item = job
         now = self.env.now
         self.busy.add(now, -1.0)
         if self.queue and self.busy.value < self.servers:
@@ -205,7 +205,7 @@ class PartSupply:
         if t < self.horizon:
             Call(self.env, t - now, self._ordered, None, DELIVERY)
 
-    def _ordered(self, _event: simpy.Event) -> None:
+    def _ordered(self, _value: None) -> None:
         self.on_order.add(self.env.now, -1.0)
         self.deliver(self.reliability)
 
@@ -245,14 +245,14 @@ class PartSupply:
             self.next_order = order
             Call(self.env, t - self.env.now, self._arrive, self.token, DELIVERY)
 
-    def _arrive(self, event: simpy.Event) -> None:
-        if event.value != self.token:
+    def _arrive(self, token: int) -> None:
+        if token != self.token:
             return
         self.next_order = math.inf
         self.deliver(self.reliability)
         self.count += self.gap()
         self._schedule()
 
-    def _batch(self, event: simpy.Event) -> None:
-        for _ in range(event.value):
+    def _batch(self, units: int) -> None:
+        for _ in range(units):
             self.deliver(self.reliability)

@@ -111,7 +111,7 @@ class Planner:
     def start(self) -> None:
         Call(self.env, 0.0, self._plan, None, PLANNING)
 
-    def _plan(self, _event: simpy.Event) -> None:
+    def _plan(self, _value: None) -> None:
         now = self.env.now
         end = now + self.period
         period_days = self.calendar.days(now, end)

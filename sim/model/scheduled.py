@@ -131,8 +131,8 @@ class Scheduled:
         if day < math.inf:
             Call(self.env, max(0.0, day - self.env.now), self._reminder, (tail, tail.token))
 
-    def _reminder(self, event: simpy.Event) -> None:
-        tail, token = event.value
+    def _reminder(self, item: tuple) -> None:
+        tail, token = item
         if token != tail.token or tail.state >= LOST:
             return
         if tail.flying:
@@ -140,8 +140,7 @@ class Scheduled:
         else:
             self.check(tail)
 
-    def _life_ends(self, event: simpy.Event) -> None:
-        tail = event.value
+    def _life_ends(self, tail) -> None:
         if tail.state < LOST:
             if tail.flying:
                 tail.next_check = 0.0

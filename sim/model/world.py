@@ -13,13 +13,12 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from ..rng import Streams, uniform
 from ..schema import NON_COMBAT_ROLES, AircraftType, Scenario, threshold_label
 from .aircrew import DECILES, Aircrew, deciles
 from .changes import resolve
-from .events import CHANGE, Call
+from .events import CHANGE, Call, Environment
 from .failures import CalendarFailures, airframe_aging, fleet_aging
 from .fleet import FMC, Fleet, Tail
 from .flying import Squadron
@@ -63,7 +62,7 @@ class World:
 
     def __init__(self, scenario: Scenario, replication: int, root_seed: int):
         self.scenario, self.replication, self.root_seed = scenario, replication, root_seed
-        self.env = env = simpy.Environment()
+        self.env = env = Environment()
         self.streams = streams = Streams(root_seed, replication)
         self.ledger = ledger = Ledger()
         self.horizon = horizon = scenario.run.horizon_days
@@ -161,8 +160,8 @@ class World:
             Call(env, day, self._deliver_tails, (squadron, batch, i))
         return squadron
 
-    def _deliver_tails(self, event: simpy.Event) -> None:
-        squadron, batch, index = event.value
+    def _deliver_tails(self, item: tuple) -> None:
+        squadron, batch, index = item
         fleet, cfg = squadron.fleet, squadron.cfg
         z = [lru.units_per_aircraft for lru in cfg.lrus.values()]
         budgets = self.streams.block(f"deliveries/{fleet.name}/{index}",
@@ -191,15 +190,14 @@ class World:
                 if 0 <= day < self.horizon:
                     Call(self.env, day, self._convert, (sq, conv))
 
-    def _convert(self, event: simpy.Event) -> None:
-        target, conv = event.value
+    def _convert(self, item: tuple) -> None:
+        target, conv = item
         n = conv.pilots if conv.from_type == "intake" else \
             self.by_name[conv.from_type].crew.release(conv.pilots)
         target.crew.enrol(n, conv.duration_days, conv.elite)
 
-    def _change(self, event: simpy.Event) -> None:
+    def _change(self, c) -> None:
         """A dated change reaches the component that owns its key (see `changes`)."""
-        c = event.value
         owner, n, value = c.owner, c.names, c.value
         sq = self.by_name.get(n.get("type"))
         k = list(sq.cfg.lrus).index(n["kind"]) if "kind" in n else None
@@ -263,7 +261,7 @@ class World:
         """Run to the horizon (from wherever the clock stands) and collect the statistics."""
         env, horizon, run = self.env, self.horizon, self.scenario.run
         if env.now < horizon:
-            env.run(until=horizon)
+            env.run_until(horizon)
         for sq in self.squadrons:
             sq.close()
         self.ledger.snapshot(horizon)
