@@ -33,8 +33,10 @@ For every aircraft type and LRU kind, at a stated date:
   leaves a virtual age of (1 - f) x the years since the start plus f x the mean time since
   the last overhaul (half the interval).
 
-Calendar life limits thin the tails at the date (the ages spread uniformly); flight-hour
-lives are left out.
+Calendar life limits thin the tails at the date (the ages spread uniformly; stripped tails'
+units go back on the shelf); flight-hour lives are left out. The condemnations so far come
+from the fleet as it was (its mean size since the start), with the dated changes up to the
+date applied.
 
 Left out (the simulation has them): fuel, surges, pilot proficiency and conversions in
 progress, accidents and flight-hour life limits, grey-market reliability, finite docks and depot slots,
@@ -234,12 +236,13 @@ def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
     cap = hours_per_tail_per_day(scenario, t)
 
     flies = (lambda r: r.flyable) if scenario.flying.pmc_flies else (lambda r: r.fmc)
+    history = fleet_history(scenario, t, date, active)
     aged = virtual_years(t, years)
 
     def state(fmc: float) -> TypeScreen:
         hours = (min(planned, fmc * cap) if planned is not None
                  else fmc * t.hours_per_aircraft_per_day)
-        kinds = _kinds(scenario, t, hours, active, aging, aged, day, extra)
+        kinds = _kinds(scenario, t, hours, active, aging, aged, day, extra, history)
         return _count(name, t, scenario, active, hours, kinds, aging(aged))
 
     if active <= 0:
@@ -312,8 +315,22 @@ def hours_per_tail_per_day(scenario: Scenario, t: AircraftType) -> float:
     return sorties * t.sortie_hours
 
 
+def fleet_history(scenario: Scenario, t: AircraftType, date: dt.date, active: float) -> float:
+    """The type's mean tails from the start to `date` over its tails at `date`: the
+    condemnations so far came from the fleet as it was (before a transfer's deliveries,
+    before retirements), not from today's."""
+    days = (date - scenario.run.start_date).days
+    if days <= 0 or active <= 0:
+        return 1.0
+    steps = max(1, days // 30)
+    start = scenario.run.start_date
+    mean = sum(tails_at(scenario, t, start + dt.timedelta(days=(i + 0.5) * days / steps))
+               for i in range(steps)) / steps
+    return mean / active
+
+
 def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years: float,
-           day: float, extra: dict[str, int]) -> tuple[KindScreen, ...]:
+           day: float, extra: dict[str, int], history: float = 1.0) -> tuple[KindScreen, ...]:
     """Demand, pipeline and backorders of every kind of the type.
 
     Calendar failures strike installed units only, and a backorder is a unit not installed,
@@ -324,9 +341,15 @@ def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years:
     a_now = aging(years)
     a_mean = (integrate.quad(aging, 0.0, years)[0] / years) if years > 0 else a_now
     active = active - scheduled_nmcm(t, hours, active, parts=True)[1]  # the depot's: none fail
-    past = max(day, 0.0) * a_mean / a_now  # days of condemnations at today's rate, aged
+    past = max(day, 0.0) * a_mean / a_now * history  # days of today's condemnations, aged,
+    # scaled to the fleet of the past
+    date = scenario.run.start_date + dt.timedelta(days=day)
+    retired = 0.0  # tails past their calendar life by the date, stripped for their units
+    if t.retired_tails == "strip":
+        retired = t.count + sum(d.count for d in t.deliveries if d.date <= date) - \
+            tails_at(scenario, t, date)
     stock = {k: lru.initial_stock + extra.get(k, 0) + delivered(scenario, lru, day)
-             for k, lru in t.lrus.items()}
+             + retired * lru.units_per_aircraft for k, lru in t.lrus.items()}
     ebo = {k: 0.0 for k in t.lrus}
     calendar = any(lru.calendar_failures_per_year > 0 for lru in t.lrus.values())
     passes = 1 if not calendar or all(c == "unlimited" for c in _channels(t)) else 8
