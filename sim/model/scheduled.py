@@ -191,8 +191,7 @@ class Scheduled:
     def _overhauled(self, tail: Tail) -> None:
         self.overhauls.n += 1
         now = self.env.now
-        tail.depot, tail.depot_leaves = False, math.inf
-        tail.work += 1  # released below, with the inspection's bookkeeping
+        tail.depot, tail.depot_leaves = False, math.inf  # (its work ended at induction)
         if self.restores and tail.state < LOST:
             years = self.restores * (now - tail.overhauled_at) / 365.25
             virtual = tail.age + now / 365.25 - tail.restored
@@ -210,7 +209,8 @@ class Scheduled:
         if overhaul:
             tail.overhaul_due = self._due(tail, self.overhaul.interval_flight_hours,
                                           self.overhaul.interval_years, 365.25, 0.0, now)
-        tail.work -= 1
+        else:
+            tail.work -= 1  # the inspection's dock work
         if tail.state < LOST:
             self.fleet.restate(tail, now)
             self._arm(tail)

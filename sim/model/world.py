@@ -275,18 +275,18 @@ class World:
         horizon_rows = [index[run.warmup_days], index[horizon]]
         totals = derive(self.ledger, levels, counters, snap_t, horizon_rows, layout)
         values = {g: {m: float(v[0]) for m, v in ms.items()} for g, ms in totals.items()}
-        daily = self._surge_daily(values, monthly)
+        daily = self._surge_daily(values, monthly, layout)
         return ReplicationResult(self.scenario.name, self.replication, self.root_seed, events,
                                  tuple(self.labels), values, monthly, daily)
 
-    def _surge_daily(self, values: dict, monthly: dict) -> tuple[tuple, ...]:
+    def _surge_daily(self, values: dict, monthly: dict, layout: Layout) -> tuple[tuple, ...]:
         """The rows of every maximum-effort day, and each type's mean sorties a day over
         the surge days (`surge_sorties_per_day`: after the warm-up, and month by month)."""
         if not any(self.calendar.max_effort):
             return ()
         start, warmup = self.scenario.run.start_date, self.scenario.run.warmup_days
         rows = []
-        groups = {**_layout(self.scenario).groups, "ALL": list(self.by_name)}
+        groups = {**layout.groups, "ALL": list(self.by_name)}
         for sq in self.squadrons:
             rows += [(sq.fleet.name, day, *row) for day, *row in sq.surge_rows]
         for group, members in groups.items():  # the groups' rows: sums over their types
