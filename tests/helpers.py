@@ -12,6 +12,7 @@ from sim.scenario import Scenario, deep_merge, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+TINY = Path(__file__).resolve().parent / "scenarios" / "tiny.toml"  # the analysis test fleet
 
 BASE = {
     "name": "small",
@@ -85,3 +86,20 @@ def assert_same_results(a: Path, b: Path) -> None:
     left, right = read_results(a), read_results(b)
     for name in left:
         assert_frame_equal(left[name], right[name], check_exact=True)
+
+
+def invoke(*args):
+    """Run the fleetsim command line in process (typer's CliRunner) with `args`."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def one_line_error(result, code: int = 2) -> str:
+    """The single line of a refused command (exit `code`, no traceback)."""
+    assert result.exit_code == code, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    return lines[0]

@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 pytest.importorskip("SALib")
 
-from sim.cli import app  # noqa: E402
-
-TINY = Path(__file__).parent / "scenarios" / "tiny.toml"
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from .helpers import TINY, invoke, one_line_error  # noqa: E402
 
 
 def scenario(folder: Path, ranges: str = '"changes.0.value" = [5, 40]') -> Path:
@@ -34,11 +26,9 @@ def scenario(folder: Path, ranges: str = '"changes.0.value" = [5, 40]') -> Path:
 
 
 def one_line(result, *words):
-    assert result.exit_code == 2, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    line = one_line_error(result)
     for w in words:
-        assert w in lines[0], lines[0]
+        assert w in line, line
 
 
 def test_set_reaches_a_change_by_index(tmp_path):

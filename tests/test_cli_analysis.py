@@ -7,25 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 pytest.importorskip("SALib")
 
-from sim.cli import app  # noqa: E402
-
-TINY = Path(__file__).parent / "scenarios" / "tiny.toml"
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def one_line_error(result, code: int = 2) -> str:
-    assert result.exit_code == code, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.output, result.output
-    return lines[0]
+from .helpers import TINY, invoke, one_line_error  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 pytest.importorskip("SALib")
 
-from sim.cli import app  # noqa: E402
-
-TINY = Path(__file__).parent / "scenarios" / "tiny.toml"
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from .helpers import TINY, invoke  # noqa: E402
 
 
 @pytest.mark.parametrize("design, n, reps, figure, words", [

@@ -9,19 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 pytest.importorskip("SALib")
 
 from sim.analysis.sensitivity import both  # noqa: E402
-from sim.cli import app  # noqa: E402
 
-TINY = Path(__file__).parent / "scenarios" / "tiny.toml"
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from .helpers import TINY, invoke  # noqa: E402
 
 
 def variant_b(folder: Path, extra: str = "") -> Path:
