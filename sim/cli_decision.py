@@ -63,21 +63,22 @@ def screen(
         ms = (time.perf_counter() - started) * 1000
         table = Table(title=f"{scen.name}: analytic screen at {at} ({ms:.0f} ms),"
                             f" cannibalization {scen.cannibalization.policy}")
-        for col in ("type", "active", "depot", "FH/day", "NMCM", "NMCS none", "NMCS full",
-                    "NMCS", "PMC", "FMC", "MC rate", "FMC rate", "binding"):
+        for col in ("type", "active", "depot", "FH/day", "NMCM", "down none", "down full",
+                    "NMCS", "NMCB", "PMC", "FMC", "MC rate", "FMC rate", "binding"):
             table.add_column(col, justify="left" if col in ("type", "binding") else "right")
         for t in result:
-            table.add_row(t.name, f"{t.active:g}", f"{t.depot:.1f}",
-                          f"{t.flight_hours_per_day:.1f}", f"{t.nmcm:.1f}",
-                          f"{t.nmcs_none:.1f}", f"{t.nmcs_full:.1f}", f"{t.nmcs:.1f}",
-                          f"{t.pmc:.1f}", f"{t.fmc:.1f}", f"{t.mc_rate:.3f}",
+            table.add_row(t.name, f"{t.active:.1f}", f"{t.depot:.1f}",
+                          f"{t.flight_hours_per_day:.1f}", f"{t.nmcm_only:.1f}",
+                          f"{t.nmcs_none:.1f}", f"{t.nmcs_full:.1f}", f"{t.nmcs_only:.1f}",
+                          f"{t.nmcb:.1f}", f"{t.pmc:.1f}", f"{t.fmc:.1f}", f"{t.mc_rate:.3f}",
                           f"{t.fmc_rate:.3f}", t.binding)
             rows.append({"scenario": scen.name, "date": at.isoformat(), "aircraft_type": t.name,
                          "active_aircraft": t.active, "depot_aircraft": t.depot,
                          "possessed_aircraft": t.possessed,
                          "flight_hours_per_day": t.flight_hours_per_day,
-                         "nmcm_aircraft": t.nmcm, "nmcs_none_aircraft": t.nmcs_none,
-                         "nmcs_full_aircraft": t.nmcs_full, "nmcs_aircraft": t.nmcs,
+                         "nmcm_aircraft": t.nmcm_only, "nmcs_none_aircraft": t.nmcs_none,
+                         "nmcs_full_aircraft": t.nmcs_full, "nmcs_aircraft": t.nmcs_only,
+                         "nmcb_aircraft": t.nmcb,
                          "pmc_aircraft": t.pmc, "fmc_aircraft": t.fmc,
                          "flyable_aircraft": t.flyable, "mc_rate": t.mc_rate,
                          "fmc_rate": t.fmc_rate, "binding_kind": t.binding})
@@ -195,10 +196,12 @@ def _write_curve(folder: Path, points, hand_point, type_: str, name: str) -> Non
     kinds = list(points[0].package)
     frame = pd.DataFrame([{"cost_musd": p.cost_musd, "fmc_aircraft": p.fmc,
                            "nmcs_aircraft": p.nmcs, "binding_kind": p.binding,
+                           "efficient": p.efficient,
                            **{f"units_{k}": p.package.get(k, 0) for k in kinds}} for p in points])
     frame.to_csv(folder / "curve.csv", index=False)
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.step(frame["cost_musd"], frame["fmc_aircraft"], where="post", label="optimised (greedy)")
+    ax.step(frame["cost_musd"], frame["fmc_aircraft"], where="post",
+            label="optimised (marginal analysis, the budget's remainder searched)")
     ax.plot([hand_point.cost_musd], [hand_point.fmc], "o", color="C3", label="alternative")
     ax.set_xlabel("package cost (million USD)")
     ax.set_ylabel(f"expected FMC {type_} (screen)")
@@ -235,7 +238,7 @@ def _write_scenario(target: Path, source: Path, scen, type_, channel, fragment, 
             "description": f"{scen.name} with the {type_} spares package optimised by"
                            f" marginal analysis ({chosen.cost_musd:.2f} MUSD) in place of"
                            f" '{channel}'"}
-    text = (f"# Written by fleetsim spares: the {type_} package of greedy marginal analysis on"
+    text = (f"# Written by fleetsim spares: the {type_} package of marginal analysis on"
             f" the screen,\n# {chosen.cost_musd:.2f} MUSD for screen FMC {chosen.fmc:.1f}"
             f" (the hand-made '{channel}': {hand_point.cost_musd:.2f} MUSD,"
             f" {hand_point.fmc:.1f}).\n")

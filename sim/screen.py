@@ -136,6 +136,7 @@ class TypeScreen:
     depot: float = 0.0    # tails in overhaul
     short_none: float = -1.0  # tails missing any unit (not FMC for supply), no CANN
     short_full: float = -1.0  # the same, under full cannibalization
+    overlap: float = 1.0  # tails in maintenance and down for parts, over the independent share
 
     @property
     def nmcs(self) -> float:
@@ -151,13 +152,43 @@ class TypeScreen:
     def possessed(self) -> float:
         return max(0.0, self.active - self.depot)
 
+    def _both(self, down: float) -> float:
+        """Tails in maintenance that are also among the `down` ones. Maintenance strikes
+        tails whatever their parts, but a tail in the dock has not flown for a while, and a
+        hole it came in with may be filled while it is there: the independent share,
+        maintenance x down / possessed, times `overlap`."""
+        p = self.possessed
+        if p <= 0:
+            return 0.0
+        return self.overlap * min(p, self.nmcm) * min(1.0, down / p)
+
+    def _up(self, down: float) -> float:
+        """Possessed tails neither in maintenance nor among the `down` ones."""
+        p = self.possessed
+        return max(0.0, p - min(p, self.nmcm) - min(p, down) + self._both(down))
+
     @property
     def fmc(self) -> float:
-        return max(0.0, self.possessed - self.nmcm - max(self.short, self.nmcs))
+        return self._up(max(self.short, self.nmcs))
 
     @property
     def flyable(self) -> float:
-        return max(0.0, self.possessed - self.nmcm - self.nmcs)
+        return self._up(self.nmcs)
+
+    @property
+    def nmcb(self) -> float:
+        """Tails in maintenance and missing a flight-essential unit at once (AFI 21-103)."""
+        return self._both(self.nmcs)
+
+    @property
+    def nmcm_only(self) -> float:
+        """NMCM as the simulation counts it: in maintenance, no flight unit missing."""
+        return max(0.0, min(self.possessed, self.nmcm) - self.nmcb)
+
+    @property
+    def nmcs_only(self) -> float:
+        """NMCS as the simulation counts it: a flight unit missing, not in maintenance."""
+        return max(0.0, min(self.possessed, self.nmcs) - self.nmcb)
 
     @property
     def pmc(self) -> float:
@@ -242,8 +273,9 @@ def screen_type(scenario: Scenario, name: str, date: dt.date | None = None,
     def state(fmc: float) -> TypeScreen:
         hours = (min(planned, fmc * cap) if planned is not None
                  else fmc * t.hours_per_aircraft_per_day)
-        kinds = _kinds(scenario, t, hours, active, aging, aged, day, extra, history)
-        return _count(name, t, scenario, active, hours, kinds, aging(aged))
+        fresh = fresh_tails(scenario, t, date, hours / active if active > 0 else 0.0)
+        kinds = _kinds(scenario, t, hours, active, aging, aged, day, extra, history, fresh)
+        return _count(name, t, scenario, active, hours, kinds, aging(aged), fresh)
 
     if active <= 0:
         return state(0.0)
@@ -315,6 +347,27 @@ def hours_per_tail_per_day(scenario: Scenario, t: AircraftType) -> float:
     return sorties * t.sortie_hours
 
 
+def fresh_tails(scenario: Scenario, t: AircraftType, date: dt.date,
+                per_tail_hours: float) -> float:
+    """Delivered tails whose first overhaul is not yet due on `date`: a delivery comes
+    freshly overhauled (the simulation enrols it at the start of its cycles), so it joins the
+    depot's stationary load only after one interval (calendar, or flight hours at the
+    fleet's mean flying)."""
+    work = t.overhaul
+    if work is None:
+        return 0.0
+    first = [work.interval_years * DAYS_PER_YEAR] if work.interval_years else []
+    if work.interval_flight_hours and per_tail_hours > 0:
+        first.append(work.interval_flight_hours / per_tail_hours)
+    if not first:
+        return 0.0
+    due = min(first)
+    return float(sum(d.count for d in t.deliveries
+                     if d.date <= date and (date - d.date).days < due
+                     and d.age_years + (date - d.date).days / DAYS_PER_YEAR
+                     < t.airframe_life_years))
+
+
 def fleet_history(scenario: Scenario, t: AircraftType, date: dt.date, active: float) -> float:
     """The type's mean tails from the start to `date` over its tails at `date`: the
     condemnations so far came from the fleet as it was (before a transfer's deliveries,
@@ -330,17 +383,18 @@ def fleet_history(scenario: Scenario, t: AircraftType, date: dt.date, active: fl
 
 
 def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years: float,
-           day: float, extra: dict[str, int], history: float = 1.0) -> tuple[KindScreen, ...]:
+           day: float, extra: dict[str, int], history: float = 1.0,
+           fresh: float = 0.0) -> tuple[KindScreen, ...]:
     """Demand, pipeline and backorders of every kind of the type.
 
     Calendar failures strike installed units only, and a backorder is a unit not installed,
     so a kind's calendar demand is its rate x (Z x tails - EBO), the tails in the depot
-    left out (they are being rebuilt): solved as a fixed point
-    per kind, with the shops' waits from the previous pass (a few passes for finite shops).
+    left out (they are being rebuilt): solved per kind in its EBO, and for a finite shop in
+    the shop's wait (`_finite_shop`).
     """
     a_now = aging(years)
     a_mean = (integrate.quad(aging, 0.0, years)[0] / years) if years > 0 else a_now
-    active = active - scheduled_nmcm(t, hours, active, parts=True)[1]  # the depot's: none fail
+    active = active - scheduled_nmcm(t, hours, active, True, fresh)[1]  # the depot's: none fail
     past = max(day, 0.0) * a_mean / a_now * history  # days of today's condemnations, aged,
     # scaled to the fleet of the past
     date = scenario.run.start_date + dt.timedelta(days=day)
@@ -350,28 +404,33 @@ def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years:
             tails_at(scenario, t, date)
     stock = {k: lru.initial_stock + extra.get(k, 0) + delivered(scenario, lru, day)
              + retired * lru.units_per_aircraft for k, lru in t.lrus.items()}
-    ebo = {k: 0.0 for k in t.lrus}
-    calendar = any(lru.calendar_failures_per_year > 0 for lru in t.lrus.values())
-    passes = 1 if not calendar or all(c == "unlimited" for c in _channels(t)) else 8
-    for _ in range(passes):
-        previous = dict(ebo)
-        demand = {k: a_now * _removals(lru, hours, active, ebo[k]) for k, lru in t.lrus.items()}
-        shops = _shops(t, {k: demand[k] * (1 - lru.condemned_fraction)
-                           for k, lru in t.lrus.items()})
-        for k, lru in t.lrus.items():
-            def excess(b: float, k=k, lru=lru) -> float:
-                return b - _pipeline(k, lru, hours, active, b, a_now, past, shops[k]).ebo(stock[k])
-            top = active * lru.units_per_aircraft
-            if lru.calendar_failures_per_year <= 0:  # demand does not depend on the holes
-                ebo[k] = -excess(0.0)
-            elif excess(0.0) >= 0:  # no backorders at all
-                ebo[k] = 0.0
-            elif excess(top) <= 0:  # every unit is a hole
-                ebo[k] = top
-            else:
-                ebo[k] = optimize.brentq(excess, 0.0, top, xtol=1e-12)
-        if max(abs(ebo[k] - previous[k]) for k in ebo) < 1e-9:
-            break
+    def solve(k: str, shop: tuple[float, float]) -> float:
+        """Kind k's backorders at a shop's (sojourn, VMR): calendar demand falls with the
+        holes, so EBO = EBO(pipeline(EBO)) is solved in the one unknown."""
+        lru = t.lrus[k]
+
+        def excess(b: float) -> float:
+            return b - _pipeline(k, lru, hours, active, b, a_now, past, shop).ebo(stock[k])
+        top = active * lru.units_per_aircraft
+        if lru.calendar_failures_per_year <= 0:  # demand does not depend on the holes
+            return -excess(0.0)
+        if excess(0.0) >= 0:  # no backorders at all
+            return 0.0
+        if excess(top) <= 0:  # every unit is a hole
+            return top
+        return optimize.brentq(excess, 0.0, top, xtol=1e-12)
+
+    def flows(ebo: dict[str, float]) -> dict[str, float]:
+        return {k: a_now * _removals(t.lrus[k], hours, active, b)
+                * (1 - t.lrus[k].condemned_fraction) for k, b in ebo.items()}
+
+    shops: dict[str, tuple[float, float]] = {}
+    for group, channels in _shop_groups(t):
+        if channels == "unlimited":
+            shops.update({k: (t.lrus[k].repair_days.mean, 1.0) for k in group})
+        else:
+            shops.update(_finite_shop(t, group, channels, solve, flows))
+    ebo = {k: solve(k, shops[k]) for k in t.lrus}
     kinds = []
     for k, lru in t.lrus.items():
         pipe = _pipeline(k, lru, hours, active, ebo[k], a_now, past, shops[k])
@@ -380,11 +439,6 @@ def _kinds(scenario, t: AircraftType, hours: float, active: float, aging, years:
         kinds.append(KindScreen(k, lru.units_per_aircraft, a_now * removals, pipe, stock[k],
                                 pipe.ebo(stock[k]), 1.0 - flight / removals if removals else 0.0))
     return tuple(kinds)
-
-
-def _channels(t: AircraftType) -> list:
-    return [t.repair.channels] + [lru.repair_channels for lru in t.lrus.values()
-                                  if lru.repair_channels is not None]
 
 
 def _pipeline(k: str, lru: Lru, hours: float, active: float, missing: float, a_now: float,
@@ -424,18 +478,47 @@ def _channel_units(scenario: Scenario, ch: PartChannel, day: float) -> float:
     return units + ch.units_per_year / DAYS_PER_YEAR * max(0.0, rate_days)
 
 
-def _shops(t: AircraftType, flow: dict[str, float]) -> dict[str, tuple[float, float]]:
-    """Each kind's (days in the shop, VMR of its units in repair): Palm for unlimited
-    channels (the mean repair time, Poisson), M/M/c for a finite shop."""
-    out: dict[str, tuple[float, float]] = {}
+def _shop_groups(t: AircraftType) -> list[tuple[list[str], int | str]]:
+    """The type's repair shops: (kinds, channels) for the shared shop and each kind's own."""
     shared = [k for k, lru in t.lrus.items() if lru.repair_channels is None]
-    groups = [(shared, t.repair.channels)] + [
-        ([k], lru.repair_channels) for k, lru in t.lrus.items() if lru.repair_channels is not None]
-    for kinds, channels in groups:
-        if channels == "unlimited":
-            out.update({k: (t.lrus[k].repair_days.mean, 1.0) for k in kinds})
-        elif kinds:
-            out.update(_mmc(kinds, channels, flow, t))
+    own = [([k], lru.repair_channels) for k, lru in t.lrus.items()
+           if lru.repair_channels is not None]
+    return ([(shared, t.repair.channels)] if shared else []) + own
+
+
+def _finite_shop(t: AircraftType, kinds: list[str], c: int, solve, flows,
+                 rounds: int = 3) -> dict[str, tuple[float, float]]:
+    """Each kind's (days in the shop, VMR) in a finite shop whose load depends on the
+    backorders: a longer wait means more holes, fewer installed units failing on the
+    calendar, less load and a shorter wait. The wait Wq is the one unknown: the wait the
+    M/M/c queue implies at the flows that wait leaves, minus the wait, falls as the wait
+    grows, so its root is unique (bracketed and found by Brent's method; iterating the
+    flows instead oscillates near saturation). The VMR is taken from the previous round."""
+    mean = {k: t.lrus[k].repair_days.mean for k in kinds}
+    vmr = {k: 1.0 for k in kinds}
+
+    def implied(wq: float) -> dict[str, tuple[float, float]]:
+        return _mmc(kinds, c, flows({k: solve(k, (mean[k] + wq, vmr[k])) for k in kinds}), t)
+
+    def gap(wq: float) -> float:
+        k = kinds[0]
+        return min(implied(wq)[k][0] - mean[k], 1e12) - wq
+
+    out = implied(0.0)
+    for _ in range(rounds):
+        if gap(0.0) <= 0:
+            wq = 0.0
+        else:
+            high = max(1.0, max(mean.values()))
+            while gap(high) > 0:
+                high *= 4
+                if high > 1e9:  # the shop cannot keep up even with every unit a hole
+                    return {k: (math.inf, 1.0) for k in kinds}
+            wq = optimize.brentq(gap, 0.0, high, xtol=1e-10, rtol=1e-12)
+        out = implied(wq)
+        if all(abs(out[k][1] - vmr[k]) < 1e-9 for k in kinds):
+            break
+        vmr = {k: out[k][1] for k in kinds}
     return out
 
 
@@ -501,13 +584,13 @@ def same_sortie(t: AircraftType, a_now: float) -> float:
 
 
 def _count(name: str, t: AircraftType, scenario: Scenario, active: float, hours: float,
-           kinds: tuple[KindScreen, ...], a_now: float) -> TypeScreen:
+           kinds: tuple[KindScreen, ...], a_now: float, fresh: float = 0.0) -> TypeScreen:
     """Tails NMCM (scheduled work, remove and replace) and NMCS with and without CANN."""
     rr = sum(k.removals_per_day * t.lrus[k.kind].remove_replace_hours / 24 for k in kinds)
-    inspection, depot = scheduled_nmcm(t, hours, active, parts=True)
+    inspection, depot = scheduled_nmcm(t, hours, active, True, fresh)
     depot = min(active, depot)
     nmcm = min(active - depot, inspection + rr)
-    fleet, room = int(math.ceil(active)), active - depot - nmcm
+    fleet, room = int(math.ceil(active)), active - depot  # the possessed tails
     shared = same_sortie(t, a_now)
     flight = tuple(k for k in kinds if t.lrus[k.kind].essential == "flight")
     counts = [min(room, separate_nmcs(flight, fleet, shared)),
@@ -522,13 +605,32 @@ def _count(name: str, t: AircraftType, scenario: Scenario, active: float, hours:
         stacked = shared
         for _ in range(4):
             short = min(room, separate_nmcs(kinds, fleet, stacked))
-            flyable = room - counts[0]
+            flyable = (room - nmcm) * (1.0 - counts[0] / room) if room > 0 else 0.0
             pmc = max(0.0, short - counts[0]) if scenario.flying.pmc_flies else 0.0
             on_pmc = pmc * kept / (flyable - pmc * (1 - kept)) if flyable > 0 else 0.0
             stacked = shared + (1.0 - shared) * on_pmc
         counts += [short, min(room, consolidated_nmcs(kinds, fleet))]
+    visits = (inspection / t.inspection.days if t.inspection else 0.0) + sum(
+        k.removals_per_day for k in kinds if t.lrus[k.kind].remove_replace_hours > 0)
+    holes = sum(k.removals_per_day * (1.0 - k.fill_rate) for k in flight)  # a day
+    wait = sum(k.ebo for k in flight) / holes if holes > 0 else math.inf
     return TypeScreen(name, active, hours, nmcm, counts[0], counts[1],
-                      scenario.cannibalization.policy, kinds, depot, *counts[2:])
+                      scenario.cannibalization.policy, kinds, depot, *counts[2:],
+                      overlap=still_down(nmcm / visits if visits > 0 else 0.0, wait))
+
+
+def still_down(visit_days: float, backorder_days: float) -> float:
+    """Share of the holes a tail brings into a maintenance visit of `visit_days` that are
+    still open at a random moment of the visit, the backorder's remaining time exponential
+    with mean `backorder_days` (Little: EBO / the demands not met from the shelf a day):
+    (D / W) (1 - exp(-W / D)); 1 when
+    the backorders outlast the visit, as under the sanctions."""
+    if visit_days <= 0 or not math.isfinite(backorder_days):
+        return 1.0
+    if backorder_days <= 0:
+        return 0.0
+    x = visit_days / backorder_days
+    return -math.expm1(-x) / x
 
 
 def separate_nmcs(kinds: tuple[KindScreen, ...], fleet: int, shared: float = 0.0) -> float:
@@ -576,23 +678,26 @@ def consolidated_nmcs(kinds: tuple[KindScreen, ...], fleet: int) -> float:
     return float(np.sum(1.0 - none_above))
 
 
-def scheduled_nmcm(t: AircraftType, hours: float, active: float, parts: bool = False):
+def scheduled_nmcm(t: AircraftType, hours: float, active: float, parts: bool = False,
+                   fresh: float = 0.0):
     """Tails in inspection or overhaul (Little's law: visits a day x days each); with
-    `parts`, (in inspection, in the depot) apart."""
+    `parts`, (in inspection, in the depot) apart. The `fresh` tails (delivered freshly
+    overhauled, their first overhaul not yet due) are in no depot."""
     per_tail_hours = hours / active if active > 0 else 0.0
     total, split = 0.0, []
     for work, months in ((t.inspection, "interval_months"), (t.overhaul, "interval_years")):
         if work is None:
             continue
-        rate = 0.0
-        if work.interval_flight_hours:
-            rate = per_tail_hours / work.interval_flight_hours
+        rate = 0.0  # visits a day per tail: a cycle is the interval and then the work
+        if work.interval_flight_hours and per_tail_hours > 0:
+            rate = 1.0 / (work.interval_flight_hours / per_tail_hours + work.days)
         calendar = getattr(work, months)
         if calendar:
             days = calendar * (DAYS_PER_MONTH if months == "interval_months" else DAYS_PER_YEAR)
-            rate = max(rate, 1.0 / days)
-        total += active * rate * work.days
-        split.append(active * rate * work.days)
+            rate = max(rate, 1.0 / (days + work.days))
+        tails = active - fresh if work is t.overhaul else active
+        total += tails * rate * work.days
+        split.append(tails * rate * work.days)
     if parts:
         return (split[0] if t.inspection else 0.0), (split[-1] if t.overhaul else 0.0)
     return total

@@ -5,7 +5,9 @@ unit buys the largest gain in expected FMC aircraft per unit cost (`unit_cost_mu
 the budget is spent or the target FMC is reached. Without cannibalization the screen's NMCS
 is about the sum of the kinds' EBO, each convex in its stock, so every package the greedy
 reaches is optimal for its cost (Fox 1966; Sherbrooke 2004, ch. 2-4). Every step is a
-package and its cost; together they are the cost/effectiveness curve. With full
+package and its cost; together they are the cost/effectiveness curve. Where the next
+efficient unit does not fit the budget, the remainder is filled by screening every
+combination of further units that fits (`fill`), the curve's last point. With full
 cannibalization only the binding kind pays, so a step looks two units ahead when no single
 unit gains (a kind with Z > 1 can need Z units before its next aircraft comes back).
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -41,6 +44,7 @@ class Point:
     fmc: float
     nmcs: float
     binding: str
+    efficient: bool = True  # a marginal-analysis step; False: the budget's remainder filled
 
 
 def unit_costs(scenario: Scenario, type_name: str) -> dict[str, float]:
@@ -69,11 +73,16 @@ def evaluate(scenario: Scenario, type_name: str, package: dict[str, int],
 def curve(scenario: Scenario, type_name: str, budget_musd: float | None = None,
           target_fmc: float | None = None, date: dt.date | None = None,
           max_units: int = 2_000) -> list[Point]:
-    """Greedy marginal analysis: the packages from nothing up to the budget (or the target).
+    """Marginal analysis: the efficient packages from nothing up to the budget (or the
+    target), then the budget's remainder filled.
 
     Each step buys the kind (or two units of it, when one alone gains nothing) with the
-    largest gain in FMC per musd that still fits the budget; it stops when nothing that fits
-    gains, when the target FMC is reached, or after `max_units`."""
+    largest gain in FMC per musd; every such package is efficient (none of its cost or less
+    does better, for the separable convex objective). When the best step no longer fits
+    the budget the marginal analysis stops, and the remainder is spent by searching every
+    addition to the last efficient package that fits (`fill`), the last point of the curve,
+    marked not efficient. It stops when nothing gains, when the target FMC is reached, or
+    after `max_units`."""
     if budget_musd is None and target_fmc is None:
         raise SparesError("--budget", "give a budget or a target FMC")
     if budget_musd is not None and budget_musd < 0:
@@ -85,22 +94,25 @@ def curve(scenario: Scenario, type_name: str, budget_musd: float | None = None,
     while sum(package.values()) < max_units:
         here = points[-1]
         if target_fmc is not None and here.fmc >= target_fmc:
-            break
-        step = _best_step(scenario, type_name, package, costs, here, budget, date)
+            return points
+        step = _best_step(scenario, type_name, package, costs, here, date)
         if step is None:
+            return points
+        if step[1].cost_musd > budget + EPS:
             break
         package, point = step
         points.append(point)
+    filled = fill(scenario, type_name, points[-1], costs, budget, date)
+    if filled is not None:
+        points.append(filled)
     return points
 
 
-def _best_step(scenario, type_name, package, costs, here: Point, budget: float, date):
+def _best_step(scenario, type_name, package, costs, here: Point, date):
     """The package one step on (one unit, or two of a kind if one gains nothing)."""
     best = None
     for units in (1, 2):
         for kind, cost in costs.items():
-            if here.cost_musd + units * cost > budget + EPS:
-                continue
             trial = dict(package, **{kind: package[kind] + units})
             point = evaluate(scenario, type_name, trial, date)
             ratio = (point.fmc - here.fmc) / (units * cost)
@@ -109,6 +121,45 @@ def _best_step(scenario, type_name, package, costs, here: Point, budget: float, 
         if best is not None:
             return best[1], best[2]
     return None
+
+
+def fill(scenario: Scenario, type_name: str, last: Point, costs: dict[str, float],
+         budget: float, date, most: int = 4) -> Point | None:
+    """The best package for the budget near the last efficient one (a knapsack between two
+    efficient points, where marginal analysis promises nothing): every package within one
+    unit fewer and `most` more of each kind that fits the budget is screened, and the search
+    moves to the best while it gains. A cheaper unit can be worth buying where the next
+    efficient one does not fit, and a dearer one worth making room for. None when nothing
+    that fits gains."""
+    if not math.isfinite(budget) or budget - last.cost_musd <= EPS:
+        return None
+    here, best, seen = last, None, {tuple(last.package.values())}
+    for _ in range(20):
+        moved = _box(scenario, type_name, here, costs, budget, date, most, seen)
+        if moved is None or moved.fmc <= here.fmc + EPS:
+            break
+        here = best = moved
+    if best is None:
+        return None
+    return Point(best.package, best.cost_musd, best.fmc, best.nmcs, best.binding, False)
+
+
+def _box(scenario, type_name, centre: Point, costs, budget: float, date, most: int,
+         seen: set) -> Point | None:
+    """The best package (most FMC, then least cost) with each kind between one fewer and
+    `most` more units than `centre`, within the budget, not screened before."""
+    kinds = list(costs)
+    ranges = [range(max(0, centre.package[k] - 1), centre.package[k] + most + 1) for k in kinds]
+    best = None
+    for combo in itertools.product(*ranges):
+        if combo in seen or sum(n * costs[k] for k, n in zip(kinds, combo)) > budget + EPS:
+            continue
+        seen.add(combo)
+        point = evaluate(scenario, type_name, dict(zip(kinds, combo)), date)
+        if best is None or point.fmc > best.fmc + EPS or (
+                abs(point.fmc - best.fmc) <= EPS and point.cost_musd < best.cost_musd):
+            best = point
+    return best
 
 
 def window_fmc(scenario: Scenario, type_name: str, package: dict[str, int],

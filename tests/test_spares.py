@@ -42,10 +42,11 @@ def fleets(draw, policy=None, calendar=True, finite=True):
 
 
 NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]  # a failing example as drawn
-# Derandomized: the same examples every run, so CI is stable. Random search found two open
-# faults of the screen (issue 12 notes): adding a spare lowered FMC by 0.001 where a
-# saturated shop couples the kinds through the flying fixed point, and greedy points filled
-# by a cheaper unit are not efficient (hence `hull` below).
+# Derandomized: the same examples every run, so CI is stable. Random search (several hundred
+# examples, checked once) finds no counter-example since the finite shop's wait became the
+# unknown of its fixed point (iterating the flows oscillated: a spare could lower FMC by
+# 0.001) and the budget's remainder is filled by search (greedy fill points were not
+# efficient).
 SETTINGS = settings(max_examples=25, deadline=None, phases=NO_SHRINK, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
@@ -68,8 +69,12 @@ def test_the_curve_is_non_decreasing(scen, budget):
     fmc = [p.fmc for p in points]
     assert costs == sorted(costs) and costs[-1] <= budget + 1e-9
     assert all(b >= a - 1e-9 for a, b in zip(fmc, fmc[1:]))
+    steps = [p for p in points if p.efficient]
     assert all(sum(q.package.values()) > sum(p.package.values())
-               for p, q in zip(points, points[1:]))  # every step buys something
+               for p, q in zip(steps, steps[1:]))  # every efficient step buys something
+    assert all(p.efficient for p in points[:-1])  # only the last may fill the remainder
+    if not points[-1].efficient:  # a fill gains on the last efficient package
+        assert points[-1].fmc > steps[-1].fmc
 
 
 @settings(max_examples=12, deadline=None, phases=NO_SHRINK, derandomize=True,
@@ -88,27 +93,13 @@ def test_greedy_is_optimal_at_every_point_by_brute_force(scen):
     for combo in itertools.product(*(range(top[k] + 1) for k in kinds)):
         package = dict(zip(kinds, combo))
         cost = cost_of(scen, "A", package)
-        if cost <= points[-1].cost_musd + 1e-9:
+        if cost <= 6.0 + 1e-9:
             best.append((cost, evaluate(scen, "A", package, None).fmc))
-    for p in hull(points)[:-1]:  # efficient points (the last may be cut by the budget)
-        rival = max(f for c, f in best if c <= p.cost_musd + 1e-9)
+    assert all(p.efficient for p in points[:-1])
+    for p in points:  # efficient steps for their own cost, the filled last one for the budget
+        budget = p.cost_musd if p.efficient else 6.0
+        rival = max(f for c, f in best if c <= budget + 1e-9)
         assert p.fmc >= rival - 0.02, (p, rival)
-
-
-def hull(points):
-    """The greedy points on the upper concave hull of (cost, FMC): where every unit bought
-    had the best gain per dollar (points where a cheaper unit filled the budget's remainder
-    are not efficient, and a package of the same cost may beat them)."""
-    out = []
-    for p in points:
-        while len(out) >= 2:
-            (c1, f1), (c2, f2) = (out[-2].cost_musd, out[-2].fmc), (out[-1].cost_musd, out[-1].fmc)
-            if (f2 - f1) * (p.cost_musd - c1) <= (p.fmc - f1) * (c2 - c1):
-                out.pop()
-            else:
-                break
-        out.append(p)
-    return out
 
 
 def test_only_the_binding_kind_pays_under_full_cannibalization():
