@@ -2,15 +2,21 @@
 cimport cython
 
 from .aircrew cimport Aircrew, Pilot
+from .failures cimport FlightFailures
 from .fleet cimport Fleet, Tail
+from .maintenance cimport Maintenance
 from .metrics cimport Counter, Level
+from .scheduled cimport Scheduled
 
 
 @cython.final
 cdef class Squadron:
     cdef public object env
     cdef public Fleet fleet
-    cdef public object cfg, maintenance, failures, scheduled
+    cdef public object cfg
+    cdef public Maintenance maintenance
+    cdef public FlightFailures failures
+    cdef public Scheduled scheduled
     cdef public Aircrew crew
     cdef public object depot
     cdef public double sortie_hours, cycle
@@ -45,6 +51,11 @@ cdef class Squadron:
     cdef public object cap, max_operating, reserve
     cdef public Level reserve_level
     cdef public tuple flies
+
+    cpdef double sorties_due(self, double now)
+    cpdef double _programme_today(self, now)
+    cpdef _day(self, _value=*)
+    cpdef _age(self, now)
 
     @cython.locals(crew=Aircrew, day=long, tail=Tail, launched=Py_ssize_t, cycle=double,
                    fuel=double, lands=double, queue=list)

@@ -229,7 +229,7 @@ class Squadron:
             self.demanded.n += due
             self.planned.n += due
             self.dawn = (day, self.fleet.count[FMC], self.sorties.n,
-                         *(c.n for c in self.lost))
+                         *[c.n for c in self.lost])
         else:
             weight = self.calendar.weight[day]
             programme = self._programme_today(now) * weight
