@@ -8,6 +8,15 @@ replication's wall time over that loop's; target <= 4 (about 8 when the issue wa
 Run:  python benchmarks/bench_engine.py   (prints the git revision it measured)
 Figures are ratios in one run because the machine is shared and noisy: the model and the
 bare loops run in alternation, `--repeat` times, and each ratio is the median over them.
+
+    python benchmarks/bench_engine.py --compiled build/compiled
+
+measures the pure work tree and its compiled copy (`python -m sim.build_compiled --out
+build/compiled`) in alternation: two worker processes, one importing each package, take
+turns at a round (a replication and its two bare loops), so that both see the same load;
+each process's ratios are its own (its replication over its own bare loops, SimPy itself
+being pure Python in both), and `speedup` is the median over rounds of pure wall time /
+compiled wall time.
 """
 
 from __future__ import annotations
@@ -24,10 +33,6 @@ from pathlib import Path
 import simpy
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from sim.model.world import simulate  # noqa: E402
-from sim.scenario import load  # noqa: E402
 
 RATE_TARGET = 0.5
 COST_TARGET = 4.0  # issue 15: a replication at most 4x the one-event-per-sortie loop
@@ -63,6 +68,104 @@ def revision() -> str:
         return "unknown"
 
 
+def one_round(scenario) -> dict:
+    """One replication and the two bare loops after it, timed in this process."""
+    from sim.model.world import simulate
+    start = time.perf_counter()
+    result = simulate(scenario, 0, 1)
+    wall = time.perf_counter() - start
+    # every sortie of the run, warm-up included (the values table starts after it)
+    events, sorties = result.events, int(result.monthly["ALL"]["sorties"].sum())
+    return {"wall": wall, "bare": bare_simpy(events), "sortie_wall": bare_simpy(sorties),
+            "events": events, "sorties": sorties}
+
+
+def load_scenario(args):
+    from sim.scenario import load
+    overrides = [f"run.years={args.years}"] if args.years else []
+    return load(args.scenario, overrides)
+
+
+def worker(args) -> int:
+    """A round on each line read ("go"), its timings printed as one JSON line."""
+    import sim.model.flying
+    import sim.model.world  # noqa: F401 (imported before the first round is timed)
+    scenario = load_scenario(args)
+    print(json.dumps({"ready": True, "model": sim.model.flying.__file__}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "go":
+            break
+        print(json.dumps(one_round(scenario)), flush=True)
+    return 0
+
+
+def compare_compiled(args) -> int:
+    """The pure work tree and the compiled copy at `args.compiled`, round by round."""
+    sys.path.insert(0, str(ROOT))
+    from sim.build_compiled import stale
+    out = args.compiled.resolve()
+    if not (out / "sim").exists() or stale(out):
+        sys.exit(f"no up-to-date compiled copy in {out}: python -m sim.build_compiled "
+                 f"--out {out}")
+    cmd = [sys.executable, __file__, "--worker", "--scenario", args.scenario]
+    if args.years:
+        cmd += ["--years", str(args.years)]
+    procs = {}
+    for label, package in (("pure", ROOT), ("compiled", out)):
+        env = {**os.environ, "PYTHONPATH": str(package)}
+        procs[label] = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        ready = json.loads(procs[label].stdout.readline())
+        compiled = not ready["model"].endswith(".py")
+        if compiled != (label == "compiled"):
+            sys.exit(f"the {label} worker imported {ready['model']}")
+    rounds = {label: [] for label in procs}
+    try:
+        for rep in range(args.repeat):
+            order = ("pure", "compiled") if rep % 2 == 0 else ("compiled", "pure")
+            for label in order:
+                procs[label].stdin.write("go\n")
+                procs[label].stdin.flush()
+                rounds[label].append(json.loads(procs[label].stdout.readline()))
+    finally:
+        for proc in procs.values():
+            proc.stdin.close()
+            proc.wait()
+    figures = {"revision": revision(), "scenario": Path(args.scenario).stem,
+               "repeat": args.repeat}
+    for label, rs in rounds.items():
+        figures[label] = summary(rs)
+    figures["speedup"] = round(statistics.median(
+        p["wall"] / c["wall"] for p, c in zip(rounds["pure"], rounds["compiled"])), 3)
+    figures["cost_ratio_pure_over_compiled"] = round(
+        figures["pure"]["cost_ratio_vs_sortie_loop"]
+        / figures["compiled"]["cost_ratio_vs_sortie_loop"], 3)
+    figures["load_average"] = round(os.getloadavg()[0], 2)
+    ok = figures["compiled"]["cost_ratio_vs_sortie_loop"] <= COST_TARGET
+    figures["compiled_meets_target"] = ok
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for key, value in figures.items():
+            if isinstance(value, dict):
+                print(f"{key}:")
+                for k, v in value.items():
+                    print(f"{k:>28}: {v}")
+            else:
+                print(f"{key:>30}: {value}")
+    return 0 if ok else 1
+
+
+def summary(rounds: list[dict]) -> dict:
+    """The medians of one process's rounds."""
+    wall = statistics.median(r["wall"] for r in rounds)
+    return {"wall_s": round(wall, 4),
+            "sortie_loop_s": round(statistics.median(r["sortie_wall"] for r in rounds), 4),
+            "rate_ratio": round(statistics.median(r["bare"] / r["wall"] for r in rounds), 3),
+            "cost_ratio_vs_sortie_loop": round(statistics.median(
+                r["wall"] / r["sortie_wall"] for r in rounds), 3)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "status_quo.toml"))
@@ -70,18 +173,24 @@ def main() -> int:
                         help="override run.years (default: the scenario file's horizon)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--compiled", type=Path, default=None, metavar="DIR",
+                        help="measure the work tree pure and its compiled copy at DIR/sim, "
+                             "in alternation")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    overrides = [f"run.years={args.years}"] if args.years else []
-    scenario = load(args.scenario, overrides)
+    if args.worker:  # the package is the one on PYTHONPATH
+        return worker(args)
+    if args.compiled is not None:
+        return compare_compiled(args)
+    sys.path.insert(0, str(ROOT))
+    scenario = load_scenario(args)
     walls, bares, sortie_walls, ratios, costs = [], [], [], [], []
     for rep in range(args.repeat):
-        start = time.perf_counter()
-        result = simulate(scenario, 0, 1)
-        walls.append(time.perf_counter() - start)
-        # every sortie of the run, warm-up included (the values table starts after it)
-        events, sorties = result.events, int(result.monthly["ALL"]["sorties"].sum())
-        bares.append(bare_simpy(events))
-        sortie_walls.append(bare_simpy(sorties))
+        r = one_round(scenario)
+        walls.append(r["wall"])
+        events, sorties = r["events"], r["sorties"]
+        bares.append(r["bare"])
+        sortie_walls.append(r["sortie_wall"])
         ratios.append(bares[-1] / walls[-1])
         costs.append(walls[-1] / sortie_walls[-1])
     wall, bare = statistics.median(walls), statistics.median(bares)

@@ -137,7 +137,7 @@ class Aircrew:
         """A dated change of the intake, the attrition rate or the sorties a pilot may fly
         a day. A new intake rate keeps the next course's place in its cycle; a new attrition
         rate spends each pilot's remaining Exp(1) hazard at the new rate (memoryless)."""
-        now = self.env.now
+        now = self.env._now
         if field == "max_sorties_per_day":
             self.max_today = value
         elif field == "intake_per_year":
@@ -263,7 +263,7 @@ class Aircrew:
     def join(self, elite: bool = False, before: float = 0.0) -> Pilot:
         """A new pilot current on the type (not yet queued to fly), in the cadre if it has
         a place."""
-        now = self.env.now
+        now = self.env._now
         pilot = Pilot(len(self.pilots), elite, int(now // MONTH), before)
         if self.cadre_count < self.cadre_size:
             pilot.cadre = True
@@ -281,7 +281,7 @@ class Aircrew:
         if not self.attrition:
             return
         stay = pilot.exit_budget / self.attrition * 365.25  # days before the pilot leaves
-        now = self.env.now
+        now = self.env._now
         if pilot.exit_since + stay < self.horizon:
             delay = stay if pilot.exit_since == now else pilot.exit_since + stay - now
             Call(self.env, delay, self._depart, (pilot, pilot.token))
@@ -290,7 +290,7 @@ class Aircrew:
         """The pilot leaves the pool (attrition, conversion, an accident)."""
         if pilot.active:
             pilot.active = False
-            self.count.add(self.env.now, -1.0)
+            self.count.add(self.env._now, -1.0)
             if pilot.cadre:
                 self.cadre_count -= 1
                 self._refill()
@@ -298,7 +298,7 @@ class Aircrew:
     def _refill(self) -> None:
         """A cadre place is free: the pool's best pilot takes it (an elite pilot first, then
         the most recent hours, then the longest on the roster)."""
-        now = self.env.now
+        now = self.env._now
         pool = [p for p in self.roster if p.active and not p.cadre]
         if not pool or self.cadre_count >= self.cadre_size:
             return
@@ -325,13 +325,13 @@ class Aircrew:
         if elite:
             self.elite_credit -= 1.0
         self._enqueue(self.join(elite=elite))
-        self.next_intake = self.env.now + 365.25 / self.intake_per_year
+        self.next_intake = self.env._now + 365.25 / self.intake_per_year
         Call(self.env, 365.25 / self.intake_per_year, self._intake, self.intake_token)
 
     def release(self, n: int) -> int:
         """Give up to `n` pilots on the ground to another type's conversion course
         (the most experienced first); return how many went."""
-        now = self.env.now
+        now = self.env._now
         candidates = sorted((p for p in self.roster if p.active and not p.flying),
                             key=lambda p: (-p.expire(now), p.serial))[:n]
         for pilot in candidates:
@@ -342,12 +342,12 @@ class Aircrew:
         """`n` pilots start conversion to this type (the first `elite` of them elite); they
         join the pool after `days`, with no hours on the type."""
         if n:
-            self.converting.add(self.env.now, n)
+            self.converting.add(self.env._now, n)
             Call(self.env, days, self._converted, (n, min(elite, n)))
 
     def _converted(self, item: tuple[int, int]) -> None:
         n, elite = item
-        self.converting.add(self.env.now, -n)
+        self.converting.add(self.env._now, -n)
         for i in range(n):
             self._enqueue(self.join(elite=i < elite))
 

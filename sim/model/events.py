@@ -57,17 +57,22 @@ class Environment(simpy.Environment):
         stop._ok, stop._value = True, None
         queue = self._queue
         heappush(queue, (self._now + (at - self._now), URGENT, next(self._eid), stop))
-        pop = heappop
-        while queue:
-            entry = pop(queue)
-            self._now = entry[0]
-            if len(entry) == 5:
-                entry[3](entry[4])
-            elif entry[3] is stop:
-                stop.callbacks = None
-                return
-            else:
-                _fire(entry[3])
+        _loop(self, queue, stop)
+
+
+def _loop(env: Environment, queue: list, stop: simpy.Event) -> None:
+    """`run_until`'s loop: every entry up to `stop`."""
+    pop = heappop
+    while queue:
+        entry = pop(queue)
+        env._now = entry[0]
+        if len(entry) == 5:
+            entry[3](entry[4])
+        elif entry[3] is stop:
+            stop.callbacks = None
+            return
+        else:
+            _fire(entry[3])
 
 
 def _fire(event: simpy.Event) -> None:

@@ -145,7 +145,7 @@ class CalendarFailures:
             tail = self.tails[serial]
             units = tail.units[k]
             if tail.state < LOST and not tail.flying and not tail.depot and slot < len(units):
-                keep = self.aging(env.now / 365.25) * tail.aging / self.top_aging
+                keep = self.aging(env._now / 365.25) * tail.aging / self.top_aging
                 if keep >= 1.0 or self.pick() < keep:
                     self.maintenance.on_failures(tail, [(k, units.pop(slot))])
         Call(env, self.gaps() * self.scale, self._candidate, self.token)

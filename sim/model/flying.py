@@ -180,7 +180,7 @@ class Squadron:
         self.type_risk = risk_curve(acc.type_risk_hours, acc.type_risk_multiplier,
                                     math.inf) if acc and acc.type_risk_hours else None
         self.pilot_loss = acc.pilot_loss_probability if acc else 0.0
-        self._age(self.env.now)
+        self._age(self.env._now)
 
     # -- the day's programme -------------------------------------------------------------
 
@@ -215,7 +215,7 @@ class Squadron:
     def _day(self, _value: None = None) -> None:
         """Open a day's flying window and add its programme."""
         env = self.env
-        now = env.now
+        now = env._now
         due = self.sorties_due(now)
         if self.pending >= 1.0 - EPS:  # yesterday's leftovers were lost
             self.lost[self.blocked].n += math.floor(self.pending + EPS)
@@ -229,7 +229,7 @@ class Squadron:
             self.demanded.n += due
             self.planned.n += due
             self.dawn = (day, self.fleet.count[FMC], self.sorties.n,
-                         *(c.n for c in self.lost))
+                         *[c.n for c in self.lost])
         else:
             weight = self.calendar.weight[day]
             programme = self._programme_today(now) * weight

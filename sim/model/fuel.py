@@ -93,16 +93,16 @@ class FuelDepot:
             self.squadrons = first + [sq for sq in self.squadrons if sq not in first]
 
     def draw(self, tonnes: float) -> None:
-        self.stock.add(self.env.now, -tonnes)
+        self.stock.add(self.env._now, -tonnes)
         self.used.n += tonnes
 
     def receive(self, tonnes: float) -> None:
-        self.stock.add(self.env.now, tonnes)
+        self.stock.add(self.env._now, tonnes)
         self.delivered.n += tonnes
 
     def _plan(self, _value: None) -> None:
         """Ration today's fuel by priority when the day's programmes need more than there is."""
-        now = self.env.now
+        now = self.env._now
         needs = [sq.sorties_due(now) * sq.fuel_per_sortie for sq in self.squadrons]
         left = max(0.0, self.available())
         cover = self.cover
@@ -139,7 +139,7 @@ class FuelSupply:
     def start(self) -> None:
         if self.t_per_year > 0 and self.profile.opens < self.horizon:
             self.started = True
-            Call(self.env, max(self.profile.opens, self.env.now) - self.env.now, self._ship,
+            Call(self.env, max(self.profile.opens, self.env._now) - self.env._now, self._ship,
                  None, DELIVERY)
 
     def noise(self) -> float:
@@ -165,7 +165,7 @@ class FuelSupply:
             self.cap = value
 
     def _ship(self, _value: None) -> None:
-        now = self.env.now
+        now = self.env._now
         noise, cut = self.noise(), self.disrupted() < self.disruption
         year = (self.run.start_date + dt.timedelta(days=now)).year
         if year != self.year:

@@ -141,12 +141,12 @@ class Shop:
             self._start(duration, done, item)
         else:
             self.queue.append((duration, done, item))
-            self.waiting.add(self.env.now, 1.0)
+            self.waiting.add(self.env._now, 1.0)
 
     def set_servers(self, servers: float) -> None:
         """A dated change of the number of channels: more start queued jobs at once; fewer
         let the jobs in work finish."""
-        now = self.env.now
+        now = self.env._now
         self.servers = servers
         if self.capacity is not None:
             self.capacity.set(now, servers)
@@ -155,14 +155,14 @@ class Shop:
             self._start(*self.queue.popleft())
 
     def _start(self, duration: float, done: Callable[[Any], None], item: Any) -> None:
-        self.busy.add(self.env.now, 1.0)
+        self.busy.add(self.env._now, 1.0)
         Call(self.env, duration, self._finish, (done, item))
         if self.on_start is not None:
-            self.on_start(item, self.env.now + duration)
+            self.on_start(item, self.env._now + duration)
 
     def _finish(self, job: tuple) -> None:
         done, item = job
-        now = self.env.now
+        now = self.env._now
         self.busy.add(now, -1.0)
         if self.queue and self.busy.value < self.servers:
             self.waiting.add(now, -1.0)
@@ -199,14 +199,14 @@ class PartSupply:
         multiplier (an order placed while the channel is closed waits for it to open; under
         sanctions with factor 0.5 the lead time doubles). It stays on order till then, and for
         ever if that falls after the end of the run."""
-        now = self.env.now
+        now = self.env._now
         self.on_order.add(now, 1.0)
         t = self.clock.after(now, self.channel.lead_days)
         if t < self.horizon:
             Call(self.env, t - now, self._ordered, None, DELIVERY)
 
     def _ordered(self, _value: None) -> None:
-        self.on_order.add(self.env.now, -1.0)
+        self.on_order.add(self.env._now, -1.0)
         self.deliver(self.reliability)
 
     def start(self) -> None:
@@ -220,7 +220,7 @@ class PartSupply:
     def change(self, field: str, value: float) -> None:
         """A dated change of the channel's rate (units a year) or of its units' reliability;
         units already ordered (inside the lead time) arrive as they were."""
-        now = self.env.now
+        now = self.env._now
         if field == "reliability":
             self.reliability = value
             return
@@ -243,7 +243,7 @@ class PartSupply:
         t = order + self.channel.lead_days
         if t < self.horizon:
             self.next_order = order
-            Call(self.env, t - self.env.now, self._arrive, self.token, DELIVERY)
+            Call(self.env, t - self.env._now, self._arrive, self.token, DELIVERY)
 
     def _arrive(self, token: int) -> None:
         if token != self.token:

@@ -112,7 +112,7 @@ class Planner:
         Call(self.env, 0.0, self._plan, None, PLANNING)
 
     def _plan(self, _value: None) -> None:
-        now = self.env.now
+        now = self.env._now
         end = now + self.period
         period_days = self.calendar.days(now, end)
         for depot in self.depots:

@@ -1,0 +1,41 @@
+# Declarations for the optional compiled build only (see metrics.pxd).
+cimport cython
+
+from .fleet cimport Fleet, Tail
+from .metrics cimport Counter, Level
+
+
+@cython.final
+cdef class Maintenance:
+    cdef public object env
+    cdef public Fleet fleet
+    cdef public list lrus, shops, tails, z
+    cdef public object damage_draw
+    cdef public Counter cannibalizations, fills, cann_fills
+    cdef public object readying
+    cdef public bint fifo
+    cdef public list waiting, backorder_queue, issued, filled, donor_units, grounding
+    cdef public object depot_claim_days, landing, strip
+    cdef public list inverse_mtbf
+    cdef public object policy
+    cdef public bint auto
+    cdef public object quota, monthly_quota, cann_days, damage_probability
+
+    cpdef on_failures(self, Tail tail, list removed)
+    cpdef refill(self, Tail tail)
+    cpdef bint _claims(self, Tail tail)
+    @cython.locals(tail=Tail)
+    cpdef receive(self, k, reliability=*)
+    @cython.locals(rate=double, units=list)
+    cpdef rerate(self, Tail tail)
+    cpdef _to_repair(self, k, reliability, now)
+    cpdef _install(self, Tail tail, k, reliability, days)
+    cpdef work(self, Tail tail, days, k=*)
+    @cython.locals(tail=Tail)
+    cpdef _claimant(self, k)
+    cpdef _set_missing(self, Tail tail, k, delta, now)
+    cpdef _count_donor(self, Tail tail, sign)
+    cpdef _complete(self, Tail tail, now)
+    @cython.locals(tail=Tail)
+    cpdef _donor(self, k, Tail recipient)
+    cpdef _move(self, Tail donor, Tail recipient, k, now)
