@@ -30,7 +30,7 @@ def _run(*cmd, cwd, env=None):
 
 @pytest.mark.slow
 def test_the_wheel_installs_and_runs_shipped_scenarios_outside_a_checkout(tmp_path):
-    pytest.importorskip("setuptools", minversion="68")
+    pytest.importorskip("setuptools", minversion="77")
     dist = tmp_path / "dist"
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
          "-w", dist, ROOT, cwd=tmp_path)
