@@ -6,8 +6,8 @@ the budget is spent or the target FMC is reached. Without cannibalization the sc
 is about the sum of the kinds' EBO, each convex in its stock, so every package the greedy
 reaches is optimal for its cost (Fox 1966; Sherbrooke 2004, ch. 2-4). Every step is a
 package and its cost; together they are the cost/effectiveness curve. Where the next
-efficient unit does not fit the budget, the remainder is filled by screening every
-combination of further units that fits (`fill`), the curve's last point. With full
+efficient unit does not fit the budget, the remainder is spent by a search around the last
+efficient package (`fill`: each kind one unit fewer to four more), the curve's last point. With full
 cannibalization only the binding kind pays, so a step looks two units ahead when no single
 unit gains (a kind with Z > 1 can need Z units before its next aircraft comes back).
 """
@@ -79,9 +79,8 @@ def curve(scenario: Scenario, type_name: str, budget_musd: float | None = None,
     Each step buys the kind (or two units of it, when one alone gains nothing) with the
     largest gain in FMC per musd; every such package is efficient (none of its cost or less
     does better, for the separable convex objective). When the best step no longer fits
-    the budget the marginal analysis stops, and the remainder is spent by searching every
-    addition to the last efficient package that fits (`fill`), the last point of the curve,
-    marked not efficient. It stops when nothing gains, when the target FMC is reached, or
+    the budget the marginal analysis stops, and the remainder is spent by a search around
+    the last efficient package (`fill`), the last point of the curve, marked not efficient. It stops when nothing gains, when the target FMC is reached, or
     after `max_units`."""
     if budget_musd is None and target_fmc is None:
         raise SparesError("--budget", "give a budget or a target FMC")

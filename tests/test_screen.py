@@ -167,3 +167,25 @@ def test_screen_and_spares_need_no_simulation():
             "assert 'sim.model.world' not in sys.modules, 'world'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_fresh_deliveries_stay_out_of_the_depot_until_their_first_interval():
+    """Delivered tails come freshly overhauled (the simulation enrols them at the start of
+    their cycles): within their first interval the depot holds only the original tails'
+    stationary share, after it every tail's."""
+    import datetime as dt
+
+    from sim.scenario import validate
+
+    scen = validate({
+        "name": "fresh", "run": {"years": 12.0},
+        "flying": {"programme": "fleet_hours", "window_hours": 24},
+        "types": {"A": {"count": 10, "sortie_hours": 1.0, "fleet_hours_per_day": 2.0,
+                        "overhaul": {"interval_years": 5, "days": 100},
+                        "deliveries": [{"date": dt.date(2024, 1, 1), "count": 10}],
+                        "lrus": {"unit": {"mtbf_flight_hours": 1e6}}}}})
+    share = 100 / (5 * 365.25 + 100)  # the stationary share of a cycle spent in the depot
+    early = screen_type(scen, "A", dt.date(2027, 1, 1))
+    late = screen_type(scen, "A", dt.date(2030, 1, 1))
+    assert early.depot == pytest.approx(10 * share, rel=1e-9)
+    assert late.depot == pytest.approx(20 * share, rel=1e-9)
