@@ -43,8 +43,9 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent  # the `sim` package to copy
 
-# the compiled modules, relative to the package (the hot ones: see the module docstring)
-MODULES = ("model/events", "model/flying", "model/aircrew", "model/maintenance",
+# the compiled modules, relative to the package (the hot ones: see the module docstring);
+# `model/cqueue` is the one written in Cython (a .pyx), the C heap of the event queue
+MODULES = ("model/cqueue", "model/events", "model/flying", "model/aircrew", "model/maintenance",
            "model/fleet", "model/failures", "model/metrics", "model/parts",
            "model/scheduled", "model/fuel", "model/planning", "model/supply", "rng")
 
@@ -77,7 +78,7 @@ def build(out: Path, source: Path = SOURCE, modules: tuple[str, ...] = MODULES,
     # a full copy (sim/scenarios, a link to the checkout's scenarios/, becomes files)
     shutil.copytree(source, dest, symlinks=False,
                     ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c", "*.pyd"))
-    extensions = [Extension("sim." + name.replace("/", "."), [str(dest / f"{name}.py")],
+    extensions = [Extension("sim." + name.replace("/", "."), [str(_source_file(dest, name))],
                             extra_compile_args=CFLAGS) for name in modules]
     jobs = jobs or os.cpu_count() or 1
     ext_modules = cythonize(extensions, compiler_directives=DIRECTIVES, nthreads=jobs,
@@ -100,11 +101,17 @@ def build(out: Path, source: Path = SOURCE, modules: tuple[str, ...] = MODULES,
     return dest
 
 
+def _source_file(package: Path, name: str) -> Path:
+    """A compiled module's source: its .pyx (written for Cython), or else its .py."""
+    pyx = package / f"{name}.pyx"
+    return pyx if pyx.exists() else package / f"{name}.py"
+
+
 def stale(out: Path, source: Path = SOURCE) -> list[str]:
-    """The package's source files (.py, .pxd) whose copy in `out/sim` differs from
+    """The package's source files (.py, .pxd, .pyx) whose copy in `out/sim` differs from
     `source`'s or is missing (empty: the copy is up to date)."""
     dest = Path(out) / "sim"
-    return sorted(str(path.relative_to(source)) for pattern in ("*.py", "*.pxd")
+    return sorted(str(path.relative_to(source)) for pattern in ("*.py", "*.pxd", "*.pyx")
                   for path in source.rglob(pattern) if "__pycache__" not in path.parts
                   and (not (dest / path.relative_to(source)).exists()
                        or (dest / path.relative_to(source)).read_bytes() != path.read_bytes()))

@@ -118,3 +118,44 @@ def test_the_comparison_sees_a_difference(pure, tmp_path):
     """Not vacuous: another seed's results differ in many values."""
     other = _results(ROOT, tmp_path / "other.pkl", seed=7)
     assert len(_differences(pure, other)) > 100
+
+
+QUEUE_CHECK = """
+import random
+from sim.model import cqueue, events
+assert events.Queue is cqueue.Queue, events.Queue  # the compiled build runs the C heap
+rng = random.Random(5)
+c, h = cqueue.Queue(), events.HeapQueue()
+popped = 0
+for step in range(20000):
+    if rng.random() < 0.55 or not len(h):
+        # ties on purpose: few distinct times (ints and floats alike) and priorities
+        now = rng.choice([rng.randint(0, 40), rng.randint(0, 40) / 2, rng.random() * 40])
+        priority, value = rng.randint(-3, 1), object()
+        callback = None if rng.random() < 0.1 else print
+        c.push(now, priority, callback, value)
+        h.push(now, priority, callback, value)
+    else:
+        a, b = c.pop(), h.pop()
+        assert a[0] is b[0] and a[1] is b[1] and a[2] is b[2], (step, a, b)
+        popped += 1
+    assert len(c) == len(h) and c.scheduled == h.scheduled
+    if len(h):
+        assert c.first_time() is h.first_time()
+while len(h):
+    assert c.pop()[2] is h.pop()[2]
+    popped += 1
+print(popped)
+"""
+
+
+@pytest.mark.slow
+def test_the_compiled_event_queue_pops_in_the_pure_queues_order(compiled_dir, tmp_path):
+    """The C heap (sim/model/cqueue.pyx) against `HeapQueue` on 20,000 random pushes and
+    pops with many equal times and priorities: the same entries in the same order, the
+    same time objects (an int time stays an int on the clock)."""
+    env = {**os.environ, "PYTHONPATH": str(compiled_dir)}
+    done = subprocess.run([sys.executable, "-c", QUEUE_CHECK], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert int(done.stdout) > 5000

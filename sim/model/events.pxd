@@ -1,6 +1,8 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
+from .cqueue cimport Queue as CQueue
 
-@cython.locals(entry=tuple)
-cpdef _loop(env, list queue, stop)
+
+@cython.locals(queue=CQueue)
+cpdef Call(env, delay, callback, value=*, priority=*)

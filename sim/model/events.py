@@ -3,12 +3,17 @@ SimPy environment that runs them.
 
 `Call(env, delay, callback, value)` runs `callback(value)` after `delay` (a sortie's
 landing gets its tail, say). It is no SimPy event object: it is one entry on the
-environment's queue, `(time, priority, eid, callback, value)`, pushed exactly as
-`Environment.schedule` pushes `(time, priority, eid, event)`, so that it takes the same
-place in the order of events as a SimPy timeout scheduled at that moment would, and costs
-one tuple and one heap push. `Environment` is SimPy's, with a `step` that runs both kinds of
-entry (SimPy's own events, such as processes and timeouts, keep their semantics), and
-`run_until`, the same loop as `run(until=...)` written out for the model's main run.
+environment's queue of future events, `(time, priority, eid, callback, value)`, ordered as
+SimPy orders `(time, priority, eid, event)`, so that it takes the same place in the order
+of events as a SimPy timeout scheduled at that moment would. `Environment` is SimPy's, with
+its queue replaced by that one (SimPy's own events, such as processes and timeouts, are
+entries whose callback is None, and keep their semantics), and `run_until`, the same loop
+as `run(until=...)` written out for the model's main run.
+
+The queue is `HeapQueue`, a list of tuples kept by `heapq`; the compiled build (python -m
+sim.build_compiled) replaces it by `sim.model.cqueue.Queue`, the same heap of C structs.
+Entries have distinct eids, so both pop them in one order, and the results are the same bit
+for bit.
 
 Events at the same instant run in priority order: dated changes of scenario values first,
 then deliveries, then the day's planning (fuel rationing), then everything else (sorties,
@@ -23,28 +28,98 @@ from heapq import heappop, heappush
 from typing import Any
 
 import simpy
+from simpy.core import EmptySchedule, Infinity
 
 CHANGE, DELIVERY, PLANNING, ACTIVITY = -2, -1, 0, 1  # SimPy's own events use 1 (NORMAL)
-URGENT = simpy.core.URGENT
+URGENT, NORMAL = simpy.core.URGENT, simpy.core.NORMAL
 
 
-def Call(env: simpy.Environment, delay: float, callback: Callable[[Any], None],
+class HeapQueue:
+    """Future events, `(time, priority, eid, callback, value)` tuples on a heap; a SimPy
+    event is an entry whose callback is None and whose value is the event."""
+
+    __slots__ = ("heap", "scheduled")
+
+    def __init__(self) -> None:
+        self.heap: list[tuple] = []
+        self.scheduled = 0  # entries ever pushed (the eids drawn)
+
+    def __len__(self) -> int:
+        return len(self.heap)
+
+    def push(self, now: float, priority: int, callback: Callable[[Any], None] | None,
+             value: Any) -> None:
+        """Schedule `callback(value)` at `now`."""
+        eid = self.scheduled
+        self.scheduled = eid + 1
+        heappush(self.heap, (now, priority, eid, callback, value))
+
+    def first_time(self) -> float:
+        """The time of the next entry (IndexError when there is none)."""
+        return self.heap[0][0]
+
+    def pop(self) -> tuple[float, Callable[[Any], None] | None, Any]:
+        """The next entry as (time, callback, value); IndexError when empty."""
+        now, _, _, callback, value = heappop(self.heap)
+        return now, callback, value
+
+    def run(self, env: simpy.Environment, stop: simpy.Event,
+            fire: Callable[[simpy.Event], None]) -> None:
+        """Run every entry up to `stop` (a SimPy event: `fire(event)`), setting the clock
+        `env._now` to each entry's time."""
+        heap, pop = self.heap, heappop
+        while heap:
+            entry = pop(heap)
+            env._now = entry[0]
+            callback = entry[3]
+            if callback is not None:
+                callback(entry[4])
+            elif entry[4] is stop:
+                stop.callbacks = None
+                return
+            else:
+                fire(entry[4])
+
+
+try:  # the compiled build's queue: the same heap of C structs
+    from .cqueue import Queue
+except ImportError:
+    Queue = HeapQueue
+
+
+def Call(env: Environment, delay: float, callback: Callable[[Any], None],
          value: Any = None, priority: int = ACTIVITY) -> None:
     """Run `callback(value)` after `delay` (at `priority` among events of that instant)."""
-    heappush(env._queue, (env._now + delay, priority, next(env._eid), callback, value))
+    queue = env.queue
+    queue.push(env._now + delay, priority, callback, value)
 
 
 class Environment(simpy.Environment):
-    """SimPy's environment, whose queue also holds `Call` entries."""
+    """SimPy's environment, whose queue (`queue`) also holds `Call` entries."""
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.queue = Queue()
+        self._queue = self._eid = None  # SimPy's own queue is not used
+
+    def schedule(self, event: simpy.Event, priority: int = NORMAL, delay: float = 0) -> None:
+        queue = self.queue
+        queue.push(self._now + delay, priority, None, event)
+
+    def peek(self) -> float:
+        queue = self.queue
+        return queue.first_time() if len(queue) else Infinity
 
     def step(self) -> None:
-        queue = self._queue
-        if queue and len(queue[0]) == 5:
-            entry = heappop(queue)
-            self._now = entry[0]
-            entry[3](entry[4])
+        try:
+            now, callback, value = self.queue.pop()
+        except IndexError:
+            raise EmptySchedule() from None
+        self._now = now
+        if callback is not None:
+            callback(value)
         else:
-            super().step()  # SimPy's own event (or EmptySchedule)
+            _fire(value)  # SimPy's own event
 
     def run_until(self, at: float) -> None:
         """`run(until=at)`, the loop written out: every event before the stop event that
@@ -55,24 +130,9 @@ class Environment(simpy.Environment):
                              f"time")
         stop = simpy.Event(self)
         stop._ok, stop._value = True, None
-        queue = self._queue
-        heappush(queue, (self._now + (at - self._now), URGENT, next(self._eid), stop))
-        _loop(self, queue, stop)
-
-
-def _loop(env: Environment, queue: list, stop: simpy.Event) -> None:
-    """`run_until`'s loop: every entry up to `stop`."""
-    pop = heappop
-    while queue:
-        entry = pop(queue)
-        env._now = entry[0]
-        if len(entry) == 5:
-            entry[3](entry[4])
-        elif entry[3] is stop:
-            stop.callbacks = None
-            return
-        else:
-            _fire(entry[3])
+        queue = self.queue
+        queue.push(self._now + (at - self._now), URGENT, None, stop)
+        queue.run(self, stop, _fire)
 
 
 def _fire(event: simpy.Event) -> None:

@@ -2,6 +2,7 @@
 cimport cython
 
 from .aircrew cimport Aircrew, Pilot
+from .cqueue cimport Queue as CQueue
 from .failures cimport FlightFailures
 from .fleet cimport Fleet, Tail
 from .maintenance cimport Maintenance
@@ -58,7 +59,7 @@ cdef class Squadron:
     cpdef _age(self, now)
 
     @cython.locals(crew=Aircrew, day=long, tail=Tail, launched=Py_ssize_t, cycle=double,
-                   fuel=double, lands=double, queue=list)
+                   fuel=double, lands=double, queue=CQueue)
     cpdef dispatch(self)
 
     @cython.locals(hours=double, now=double, budget=double, pilot=Pilot, hazard=double,

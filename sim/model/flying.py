@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import deque
-from heapq import heappush
 
 import simpy
 
@@ -312,7 +311,7 @@ class Squadron:
                 due -= lost
         land, crew, day = self._land, self.crew, self.day
         # each sortie is its landing: `Call(env, cycle, land, tail)` written out
-        queue, eid, lands = env._queue, env._eid, env._now + cycle
+        queue, lands = env.queue, env._now + cycle
         launched = 0
         while launched < due:
             if not pool:
@@ -326,7 +325,7 @@ class Squadron:
                 pool[0].pilot = pilot
             tail = pool.popleft()
             tail.flying = True
-            heappush(queue, (lands, ACTIVITY, next(eid), land, tail))
+            queue.push(lands, ACTIVITY, land, tail)
             launched += 1
         if launched:
             self.airborne += launched

@@ -265,7 +265,7 @@ class World:
         for sq in self.squadrons:
             sq.close()
         self.ledger.snapshot(horizon)
-        events = next(env._eid) - len(env._queue)  # scheduled minus never processed
+        events = env.queue.scheduled - len(env.queue)  # scheduled minus never processed
         snap_t, levels, counters = self.ledger.tables()
         index = {t: i for i, t in enumerate(snap_t[:-1])}
         index[horizon] = len(snap_t) - 1
