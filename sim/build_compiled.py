@@ -18,7 +18,10 @@ How: the source files are compiled unchanged, in Cython's pure-Python mode, with
 `annotation_typing=False`, so that the annotations keep their Python meaning (a `float`
 argument stays whatever object it is given) and the compiled code computes exactly what the
 interpreter does, bit for bit (`benchmarks/check_unchanged.py --compiled DIR`,
-tests/test_compiled.py). Where a hot function declares C types for the compiler
+tests/test_compiled.py). One module is written for Cython and has no Python twin:
+`model/cqueue.pyx`, the environment's queue of future events as a heap of C structs, which
+`sim.model.events` takes in place of its `HeapQueue` when it is there (the same entries in
+the same (time, priority, eid) order). Where a hot function declares C types for the compiler
 (`cython.locals`, from `sim.model._cython`), they are types whose arithmetic is the
 interpreter's (C doubles are IEEE doubles, as Python floats are); run as Python, those
 declarations do nothing.

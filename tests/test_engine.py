@@ -56,3 +56,14 @@ def test_calls_and_simpy_events_share_one_order():
     env.run_until(2.0)
     assert seen == ["early", "delivery", "call-before", "call-after", "timeout"]
     assert env.now == 2.0
+
+
+def test_reading_the_count_of_scheduled_entries_draws_no_eid():
+    from sim.model.events import HeapQueue
+    queue = HeapQueue()
+    for t in (3.0, 1.0, 2.0):
+        queue.push(t, ACTIVITY, print, t)
+    assert queue.scheduled == queue.scheduled == 3
+    queue.push(1.0, ACTIVITY, print, "last")  # eid 3: after the first entry at t=1
+    assert [queue.pop()[2] for _ in range(4)] == [1.0, "last", 2.0, 3.0]
+    assert queue.scheduled == 4 and len(queue) == 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from heapq import heappop, heappush
+from itertools import count
 from typing import Any
 
 import simpy
@@ -38,21 +39,26 @@ class HeapQueue:
     """Future events, `(time, priority, eid, callback, value)` tuples on a heap; a SimPy
     event is an entry whose callback is None and whose value is the event."""
 
-    __slots__ = ("heap", "scheduled")
+    __slots__ = ("heap", "_eids")
 
     def __init__(self) -> None:
         self.heap: list[tuple] = []
-        self.scheduled = 0  # entries ever pushed (the eids drawn)
+        self._eids = count()
 
     def __len__(self) -> int:
         return len(self.heap)
 
+    @property
+    def scheduled(self) -> int:
+        """Entries ever pushed (the eids drawn)."""
+        drawn = next(self._eids)
+        self._eids = count(drawn)  # read, not drawn
+        return drawn
+
     def push(self, now: float, priority: int, callback: Callable[[Any], None] | None,
              value: Any) -> None:
         """Schedule `callback(value)` at `now`."""
-        eid = self.scheduled
-        self.scheduled = eid + 1
-        heappush(self.heap, (now, priority, eid, callback, value))
+        heappush(self.heap, (now, priority, next(self._eids), callback, value))
 
     def first_time(self) -> float:
         """The time of the next entry (IndexError when there is none)."""
