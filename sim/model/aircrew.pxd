@@ -1,6 +1,7 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
+from .cqueue cimport PilotQueue as CPilotQueue
 from .metrics cimport Counter, Level
 
 
@@ -26,9 +27,10 @@ cdef class Aircrew:
     cdef public double horizon
     cdef public object max_today, intake_per_year, attrition, intake_token, next_intake
     cdef public object intake_elite, elite_credit, thresholds
-    cdef public list pilots, roster, queue
+    cdef public list pilots, roster
+    cdef public CPilotQueue queue
     cdef public object elite_weight, cadre_size, cadre_target
-    cdef public list cadre_queue
+    cdef public CPilotQueue cadre_queue
     cdef public object cadre_count
     cdef public list rested
     cdef public long turn
@@ -39,11 +41,14 @@ cdef class Aircrew:
     cdef public list deciles
     cdef public Counter departed, lost, flown
 
-    @cython.locals(pilot=Pilot, queue=list)
+    @cython.locals(pilot=Pilot, queue=CPilotQueue)
     cpdef take(self, long day)
 
-    @cython.locals(pilot=Pilot, queue=list)
+    @cython.locals(pilot=Pilot, queue=CPilotQueue)
     cpdef _cadre_below_target(self, long day)
+
+    @cython.locals(p=Pilot, month=long, hours=list, n=Py_ssize_t)
+    cpdef snapshot(self, now)
 
     cpdef back(self, Pilot pilot, double hours, double now)
     cpdef new_day(self)

@@ -90,6 +90,42 @@ class Pilot:
         return self.rolling
 
 
+class PilotHeapQueue:
+    """Pilots waiting to fly, first the lowest (key, turn): a heap of (key, turn, pilot)
+    tuples. Turns are distinct, so the order is total: the compiled build's
+    `sim.model.cqueue.PilotQueue`, the same heap of C structs, pops the same pilots."""
+
+    __slots__ = ("heap",)
+
+    def __init__(self, entries: list[tuple] | None = None) -> None:
+        self.heap = entries if entries is not None else []
+        heapify(self.heap)
+
+    def __len__(self) -> int:
+        return len(self.heap)
+
+    def push(self, key: float, turn: int, pilot: Pilot) -> None:
+        heappush(self.heap, (key, turn, pilot))
+
+    def pop(self) -> Pilot:
+        """The next pilot, out of the queue (IndexError when empty)."""
+        return heappop(self.heap)[2]
+
+    def first(self) -> Pilot:
+        """The next pilot, left in the queue (IndexError when empty)."""
+        return self.heap[0][2]
+
+    def entries(self) -> list[tuple]:
+        """Every (key, turn, pilot) in the queue, in no particular order."""
+        return list(self.heap)
+
+
+try:  # the compiled build's queue: the same heap of C structs
+    from .cqueue import PilotQueue
+except ImportError:
+    PilotQueue = PilotHeapQueue
+
+
 class Aircrew:
     """The pilots of one aircraft type."""
 
@@ -103,11 +139,11 @@ class Aircrew:
         self.thresholds = cfg.proficiency_hours
         self.pilots: list[Pilot] = []  # everyone who ever flew the type in this run
         self.roster: list[Pilot] = []  # the current ones (and some departed, pruned monthly)
-        self.queue: list[tuple] = []  # (weighted rolling hours, turn, pilot): the pool
+        self.queue = PilotQueue()  # by (weighted rolling hours, turn): the pool
         self.elite_weight = cfg.elite_weight if policy == "elite_first" else 1.0
         self.cadre_size = cfg.cadre_pilots if policy == "cadre" else 0
         self.cadre_target = cfg.cadre_hours_per_year - EPS
-        self.cadre_queue: list[tuple] = []  # (rolling hours, turn, pilot): the cadre
+        self.cadre_queue = PilotQueue()  # by (rolling hours, turn): the cadre
         self.cadre_count = 0
         self.rested: list[Pilot] = []
         self.turn = 0
@@ -174,7 +210,7 @@ class Aircrew:
                 return pilot
         queue = self.queue
         while queue:
-            pilot = heappop(queue)[2]
+            pilot = queue.pop()
             if not pilot.active or pilot.cadre:  # (a pool entry of a pilot moved to the cadre)
                 continue
             if pilot.day != day:
@@ -187,7 +223,7 @@ class Aircrew:
             return pilot
         queue = self.cadre_queue
         while queue:  # no one else can fly: a cadre pilot over his target
-            pilot = heappop(queue)[2]
+            pilot = queue.pop()
             if not pilot.active:
                 continue
             if pilot.day != day:
@@ -204,21 +240,21 @@ class Aircrew:
         """The cadre pilot with the fewest recent hours, if he is below the target."""
         queue, now = self.cadre_queue, self.env._now
         while queue:
-            pilot = queue[0][2]
+            pilot = queue.first()
             if not pilot.active:
-                heappop(queue)
+                queue.pop()
                 continue
             if pilot.day != day:
                 pilot.day, pilot.today = day, 0
             if pilot.today >= self.max_today:
-                heappop(queue)
+                queue.pop()
                 self.rested.append(pilot)
                 continue
             if now >= (pilot.month + 1) * MONTH:
                 pilot.expire(now)
             if pilot.rolling >= self.cadre_target:
                 return None
-            heappop(queue)
+            queue.pop()
             pilot.today += 1
             pilot.flying = True
             return pilot
@@ -237,10 +273,10 @@ class Aircrew:
         if pilot.active:
             self.turn += 1
             if pilot.cadre:
-                heappush(self.cadre_queue, (pilot.rolling, self.turn, pilot))
+                self.cadre_queue.push(pilot.rolling, self.turn, pilot)
             else:
                 key = pilot.rolling / self.elite_weight if pilot.elite else pilot.rolling
-                heappush(self.queue, (key, self.turn, pilot))
+                self.queue.push(key, self.turn, pilot)
 
     def new_day(self) -> None:
         for pilot in self.rested:
@@ -251,9 +287,9 @@ class Aircrew:
     def _enqueue(self, pilot: Pilot) -> None:
         self.turn += 1
         if pilot.cadre:
-            heappush(self.cadre_queue, (pilot.rolling, self.turn, pilot))
+            self.cadre_queue.push(pilot.rolling, self.turn, pilot)
         else:
-            heappush(self.queue, (self._key(pilot), self.turn, pilot))
+            self.queue.push(self._key(pilot), self.turn, pilot)
 
     def _key(self, pilot: Pilot) -> float:
         return pilot.rolling / self.elite_weight if pilot.elite else pilot.rolling
@@ -368,13 +404,13 @@ class Aircrew:
                     p.expire(now)
             hours.append(p.rolling)
         weight = self.elite_weight
-        self.queue = [(p.rolling / weight if p.elite else p.rolling, turn, p)
-                      for _, turn, p in self.queue if p.active and not p.cadre]
-        heapify(self.queue)  # the keys moved as old months left the windows
+        self.queue = PilotQueue([(p.rolling / weight if p.elite else p.rolling, turn, p)
+                                 for _, turn, p in self.queue.entries()
+                                 if p.active and not p.cadre])  # the keys moved
         if self.cadre_queue:
-            self.cadre_queue = [(p.rolling, turn, p) for _, turn, p in self.cadre_queue
-                                if p.active]
-            heapify(self.cadre_queue)
+            self.cadre_queue = PilotQueue([(p.rolling, turn, p)
+                                           for _, turn, p in self.cadre_queue.entries()
+                                           if p.active])
         hours.sort()
         n = len(hours)
         over = [n - bisect_left(hours, t - EPS) for t in self.thresholds]

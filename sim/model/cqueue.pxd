@@ -20,3 +20,19 @@ cdef class Queue:
     cpdef push(self, now, long priority, callback, value)
     cdef void _pop(self, Entry* out) noexcept
     cpdef run(self, env, stop, fire)
+
+
+cdef struct Waiting:
+    double key  # the ordering key, (key, turn)
+    long long turn
+    PyObject* pilot
+
+
+cdef class PilotQueue:
+    cdef Waiting* heap
+    cdef Py_ssize_t size, capacity
+
+    cdef int _grow(self) except -1
+    cpdef push(self, double key, long long turn, pilot)
+    cpdef pop(self)
+    cpdef first(self)

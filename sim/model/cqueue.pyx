@@ -150,3 +150,98 @@ cdef class Queue:
                 return
             else:
                 fire(value)
+
+
+cdef inline bint _sooner(Waiting* a, Waiting* b) noexcept nogil:
+    """Whether pilot entry `a` flies before `b`: the lower key, then the earlier turn."""
+    if a.key != b.key:
+        return a.key < b.key
+    return a.turn < b.turn
+
+
+cdef class PilotQueue:
+    """Pilots waiting to fly by (key, turn), as `sim.model.aircrew.PilotHeapQueue`'s."""
+
+    def __cinit__(self, entries=None):
+        self.heap = NULL
+        self.size = 0
+        self.capacity = 0
+
+    def __init__(self, entries=None):
+        if entries is not None:
+            for key, turn, pilot in entries:
+                self.push(key, turn, pilot)
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        for i in range(self.size):
+            Py_XDECREF(self.heap[i].pilot)
+        free(self.heap)
+
+    def __len__(self):
+        return self.size
+
+    cdef int _grow(self) except -1:
+        cdef Py_ssize_t capacity = self.capacity * 2 if self.capacity else 64
+        cdef Waiting* heap = <Waiting*> realloc(self.heap, capacity * sizeof(Waiting))
+        if heap == NULL:
+            raise MemoryError("pilot queue")
+        self.heap, self.capacity = heap, capacity
+        return 0
+
+    cpdef push(self, double key, long long turn, pilot):
+        cdef Py_ssize_t i, parent
+        cdef Waiting entry
+        if self.size == self.capacity:
+            self._grow()
+        entry.key, entry.turn = key, turn
+        Py_INCREF(pilot)
+        entry.pilot = <PyObject*> pilot
+        i = self.size
+        self.size += 1
+        while i > 0:
+            parent = (i - 1) >> 1
+            if _sooner(&entry, &self.heap[parent]):
+                self.heap[i] = self.heap[parent]
+                i = parent
+            else:
+                break
+        self.heap[i] = entry
+
+    cpdef pop(self):
+        """The next pilot, out of the queue (IndexError when empty)."""
+        cdef Py_ssize_t i = 0, child, n
+        cdef Waiting last
+        if self.size == 0:
+            raise IndexError("empty pilot queue")
+        pilot = <object> self.heap[0].pilot
+        Py_XDECREF(self.heap[0].pilot)
+        self.size -= 1
+        n = self.size
+        if n:
+            last = self.heap[n]
+            while True:
+                child = 2 * i + 1
+                if child >= n:
+                    break
+                if child + 1 < n and _sooner(&self.heap[child + 1], &self.heap[child]):
+                    child += 1
+                if _sooner(&self.heap[child], &last):
+                    self.heap[i] = self.heap[child]
+                    i = child
+                else:
+                    break
+            self.heap[i] = last
+        return pilot
+
+    cpdef first(self):
+        """The next pilot, left in the queue (IndexError when empty)."""
+        if self.size == 0:
+            raise IndexError("empty pilot queue")
+        return <object> self.heap[0].pilot
+
+    def entries(self):
+        """Every (key, turn, pilot) in the queue, in no particular order."""
+        cdef Py_ssize_t i
+        return [(self.heap[i].key, self.heap[i].turn, <object> self.heap[i].pilot)
+                for i in range(self.size)]

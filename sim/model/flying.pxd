@@ -5,6 +5,7 @@ from .aircrew cimport Aircrew, Pilot
 from .cqueue cimport Queue as CQueue
 from .failures cimport FlightFailures
 from .fleet cimport Fleet, Tail
+from .fuel cimport FuelDepot
 from .maintenance cimport Maintenance
 from .metrics cimport Counter, Level
 from .scheduled cimport Scheduled
@@ -19,7 +20,7 @@ cdef class Squadron:
     cdef public FlightFailures failures
     cdef public Scheduled scheduled
     cdef public Aircrew crew
-    cdef public object depot
+    cdef public FuelDepot depot
     cdef public double sortie_hours, cycle
     cdef public object cycles_per_day
     cdef public double window, window_end, pending

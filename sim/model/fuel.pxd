@@ -1,0 +1,20 @@
+# Declarations for the optional compiled build only (see metrics.pxd).
+cimport cython
+
+from .metrics cimport Counter, Level
+
+
+@cython.final
+cdef class FuelDepot:
+    cdef public object env, kind, cfg
+    cdef public object reserve, share, cover
+    cdef public bint daily_rationing
+    cdef public list supplies
+    cdef public object held
+    cdef public Level stock
+    cdef public Counter used, delivered, lost
+    cdef public list squadrons
+
+    cpdef available_for(self, squadron)
+    cpdef draw(self, double tonnes)
+    cpdef receive(self, double tonnes)
