@@ -16,3 +16,12 @@ cdef class Level:
 @cython.final
 cdef class Counter:
     cdef public double n
+
+
+@cython.final
+cdef class Ledger:
+    cdef public list level_keys, levels, counter_keys, counters, times
+    cdef public list _level_rows, _counter_rows
+
+    @cython.locals(lv=Level, c=Counter)
+    cpdef snapshot(self, now)
