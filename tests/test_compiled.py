@@ -135,15 +135,21 @@ for step in range(20000):
         now = rng.choice([rng.randint(0, 40), rng.randint(0, 40) / 2, rng.random() * 40])
         priority, value = rng.randint(-3, 1), object()
         callback = None if rng.random() < 0.1 else print
-        c.push(now, priority, callback, value)
-        h.push(now, priority, callback, value)
+        if rng.random() < 0.5:
+            c.push(now, priority, callback, value)
+            h.push(now, priority, callback, value)
+        else:  # after a delay from the clock (the time an entry would have set)
+            c.now = h.now = rng.choice([rng.randint(0, 20), rng.random() * 20])
+            c.call(now, callback, value, priority)
+            h.call(now, callback, value, priority)
     else:
         a, b = c.pop(), h.pop()
-        assert a[0] is b[0] and a[1] is b[1] and a[2] is b[2], (step, a, b)
+        assert a[0] == b[0] and type(a[0]) is type(b[0]), (step, a, b)
+        assert a[1] is b[1] and a[2] is b[2], (step, a, b)
         popped += 1
     assert len(c) == len(h) and c.scheduled == h.scheduled
     if len(h):
-        assert c.first_time() is h.first_time()
+        assert c.first_time() == h.first_time()
 while len(h):
     assert c.pop()[2] is h.pop()[2]
     popped += 1
@@ -172,8 +178,9 @@ print(popped)
 def test_the_compiled_queues_pop_in_the_pure_queues_order(compiled_dir, tmp_path):
     """The C heaps (sim/model/cqueue.pyx) against the pure ones on 20,000 random pushes and
     pops each, with many equal keys: the event queue against `HeapQueue` (many equal times
-    and priorities; the same entries in the same order, the same time objects: an int time
-    stays an int on the clock), the pilots' queue against `PilotHeapQueue` (equal keys,
+    and priorities, pushed at a time or with `call` after a delay from the clock; the same
+    entries in the same order, at times of the same value and type: an int time stays an
+    int on the clock), the pilots' queue against `PilotHeapQueue` (equal keys,
     monthly rebuilds)."""
     env = {**os.environ, "PYTHONPATH": str(compiled_dir)}
     done = subprocess.run([sys.executable, "-c", QUEUE_CHECK], env=env, cwd=tmp_path,

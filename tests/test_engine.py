@@ -67,3 +67,20 @@ def test_reading_the_count_of_scheduled_entries_draws_no_eid():
     queue.push(1.0, ACTIVITY, print, "last")  # eid 3: after the first entry at t=1
     assert [queue.pop()[2] for _ in range(4)] == [1.0, "last", 2.0, 3.0]
     assert queue.scheduled == 4 and len(queue) == 0
+
+
+def test_the_clock_is_the_queues():
+    """The environment's clock is its queue's (`queue.now`, which the model reads): SimPy's
+    processes, `Call` and `queue.call` see one time, and `call` counts from it."""
+    env, seen = Environment(), []
+
+    def proc(env):
+        yield env.timeout(1.5)
+        seen.append(("process", env.now, env.queue.now))
+        env.queue.call(0.25, lambda v: seen.append((v, env.now, env.queue.now)), "call")
+
+    env.process(proc(env))
+    Call(env, 1.0, lambda v: seen.append((v, env.now, env.queue.now)), "Call")
+    env.run_until(2.0)
+    assert seen == [("Call", 1.0, 1.0), ("process", 1.5, 1.5), ("call", 1.75, 1.75)]
+    assert env.now == env.queue.now == 2.0

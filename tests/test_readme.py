@@ -1,5 +1,6 @@
 """Every command of the README's console and bash blocks runs, at reduced size (2
-replications, 1 year after the warm-up), in the README's order, in one scratch directory:
+replications, 1 year and no warm-up, 2 Morris trajectories), in the README's order, in one
+scratch directory:
 no example can rot. Commands that need what a test cannot have (a remote Dask cluster, a
 package install) are skipped by name below, and the list of skips is checked too."""
 
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SKIPPED = {"--scheduler tcp://scheduler-host:8786": "needs a Dask cluster"}
 SMALL = {"-n": "2", "--replications": "2", "--years": "1", "-w": "1"}
+NO_WARMUP = ["--set", "run.warmup_days=0"]  # a run's cost is mostly its warm-up (4 years)
 
 
 def blocks(text: str) -> list[tuple[str, list[str]]]:
@@ -53,11 +55,13 @@ def commands(text: str) -> list[tuple[list[str], list[str]]]:
 
 
 def small(args: list[str]) -> list[str]:
-    """The command at reduced size: 2 replications, 1 year after the warm-up, 1 worker."""
+    """The command at reduced size: 2 replications, 1 year without warm-up, 1 worker, and
+    the fewest Morris trajectories (2: a status-quo Morris design has 108 factors)."""
     out, i = [], 0
+    morris = "morris" in args
     while i < len(args):
-        if args[i] in SMALL:
-            out += [args[i], SMALL[args[i]]]
+        if args[i] in SMALL or (morris and args[i] == "--n"):
+            out += [args[i], "2" if args[i] == "--n" else SMALL[args[i]]]
             i += 2
             continue
         out.append(args[i])
@@ -66,6 +70,8 @@ def small(args: list[str]) -> list[str]:
         for flag in ("-n", "--years", "-w"):
             if flag not in out and not (flag == "-n" and "--replications" in out):
                 out += [flag, SMALL[flag]]
+    if args and args[0] in ("run", "sweep", "explore") and "--years" in out:
+        out += NO_WARMUP
     return out
 
 

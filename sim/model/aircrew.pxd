@@ -1,8 +1,14 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
+from .cqueue cimport Queue as CQueue
+
 from .cqueue cimport PilotQueue as CPilotQueue
 from .metrics cimport Counter, Level
+
+
+@cython.locals(total=double, h=double)
+cpdef double ring_sum(list hours)
 
 
 @cython.final
@@ -24,6 +30,7 @@ cdef class Pilot:
 @cython.final
 cdef class Aircrew:
     cdef public object env, cfg
+    cdef public CQueue events
     cdef public double horizon
     cdef public object max_today, intake_per_year, attrition, intake_token, next_intake
     cdef public object intake_elite, elite_credit, thresholds

@@ -31,7 +31,6 @@ import simpy
 
 from ..rng import Streams, exponential
 from ..schema import Pilots, threshold_label
-from .events import Call
 from .metrics import Ledger
 
 MONTH = 365.25 / 12  # days; proficiency looks back over the last twelve months
@@ -52,6 +51,17 @@ def deciles(hours) -> list[float]:
         lo = hours[i]
         out.append(float(lo + (hours[min(i + 1, n - 1)] - lo) * (x - i)))
     return out
+
+
+def ring_sum(hours: list[float]) -> float:
+    """The sum of a list of hours, left to right (a pilot's twelve monthly buckets; the
+    rolling hours of a type's pilots): the sum Python 3.11's `sum` gives, written as a loop
+    so that it is the same on every Python (3.12's `sum` compensates its rounding) and
+    compiles to a C loop."""
+    total = 0.0
+    for h in hours:
+        total += h
+    return total
 
 
 class Pilot:
@@ -86,7 +96,7 @@ class Pilot:
                 for m in range(self.month + 1, min(month, self.month + 12) + 1):
                     months[m % 12] = 0.0
             self.month = month
-            self.rolling = sum(months)
+            self.rolling = ring_sum(months)
         return self.rolling
 
 
@@ -132,6 +142,7 @@ class Aircrew:
     def __init__(self, env: simpy.Environment, type_name: str, cfg: Pilots, policy: str,
                  horizon: float, streams: Streams, ledger: Ledger):
         self.env, self.cfg, self.horizon = env, cfg, horizon
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.max_today = cfg.max_sorties_per_day
         self.intake_per_year, self.attrition = cfg.intake_per_year, cfg.attrition_per_year
         self.intake_token, self.next_intake = 0, math.inf
@@ -161,19 +172,19 @@ class Aircrew:
         for i in range(cfg.count):
             pilot = self.join(elite=i < cfg.elite, before=cfg.initial_hours_on_type)
             pilot.months = [cfg.initial_12m_hours / 12] * 12  # flown evenly in the last year
-            pilot.rolling = sum(pilot.months)
+            pilot.rolling = ring_sum(pilot.months)
             self._enqueue(pilot)
 
     def start(self) -> None:
         if self.intake_per_year > 0:
             self.next_intake = self.cfg.training_days
-            Call(self.env, self.cfg.training_days, self._intake, self.intake_token)
+            self.events.call(self.cfg.training_days, self._intake, self.intake_token)
 
     def change(self, field: str, value: float) -> None:
         """A dated change of the intake, the attrition rate or the sorties a pilot may fly
         a day. A new intake rate keeps the next course's place in its cycle; a new attrition
         rate spends each pilot's remaining Exp(1) hazard at the new rate (memoryless)."""
-        now = self.env._now
+        now = self.events.now
         if field == "max_sorties_per_day":
             self.max_today = value
         elif field == "intake_per_year":
@@ -186,7 +197,7 @@ class Aircrew:
             else:
                 left = max(0.0, self.cfg.training_days - now) + 365.25 / value
             self.next_intake = now + left
-            Call(self.env, left, self._intake, self.intake_token)
+            self.events.call(left, self._intake, self.intake_token)
         else:
             old, self.attrition = self.attrition, value
             for pilot in self.roster:
@@ -238,7 +249,7 @@ class Aircrew:
 
     def _cadre_below_target(self, day: int) -> Pilot | None:
         """The cadre pilot with the fewest recent hours, if he is below the target."""
-        queue, now = self.cadre_queue, self.env._now
+        queue, now = self.cadre_queue, self.events.now
         while queue:
             pilot = queue.first()
             if not pilot.active:
@@ -299,7 +310,7 @@ class Aircrew:
     def join(self, elite: bool = False, before: float = 0.0) -> Pilot:
         """A new pilot current on the type (not yet queued to fly), in the cadre if it has
         a place."""
-        now = self.env._now
+        now = self.events.now
         pilot = Pilot(len(self.pilots), elite, int(now // MONTH), before)
         if self.cadre_count < self.cadre_size:
             pilot.cadre = True
@@ -317,16 +328,16 @@ class Aircrew:
         if not self.attrition:
             return
         stay = pilot.exit_budget / self.attrition * 365.25  # days before the pilot leaves
-        now = self.env._now
+        now = self.events.now
         if pilot.exit_since + stay < self.horizon:
             delay = stay if pilot.exit_since == now else pilot.exit_since + stay - now
-            Call(self.env, delay, self._depart, (pilot, pilot.token))
+            self.events.call(delay, self._depart, (pilot, pilot.token))
 
     def leave(self, pilot: Pilot) -> None:
         """The pilot leaves the pool (attrition, conversion, an accident)."""
         if pilot.active:
             pilot.active = False
-            self.count.add(self.env._now, -1.0)
+            self.count.add(self.events.now, -1.0)
             if pilot.cadre:
                 self.cadre_count -= 1
                 self._refill()
@@ -334,7 +345,7 @@ class Aircrew:
     def _refill(self) -> None:
         """A cadre place is free: the pool's best pilot takes it (an elite pilot first, then
         the most recent hours, then the longest on the roster)."""
-        now = self.env._now
+        now = self.events.now
         pool = [p for p in self.roster if p.active and not p.cadre]
         if not pool or self.cadre_count >= self.cadre_size:
             return
@@ -361,13 +372,13 @@ class Aircrew:
         if elite:
             self.elite_credit -= 1.0
         self._enqueue(self.join(elite=elite))
-        self.next_intake = self.env._now + 365.25 / self.intake_per_year
-        Call(self.env, 365.25 / self.intake_per_year, self._intake, self.intake_token)
+        self.next_intake = self.events.now + 365.25 / self.intake_per_year
+        self.events.call(365.25 / self.intake_per_year, self._intake, self.intake_token)
 
     def release(self, n: int) -> int:
         """Give up to `n` pilots on the ground to another type's conversion course
         (the most experienced first); return how many went."""
-        now = self.env._now
+        now = self.events.now
         candidates = sorted((p for p in self.roster if p.active and not p.flying),
                             key=lambda p: (-p.expire(now), p.serial))[:n]
         for pilot in candidates:
@@ -378,12 +389,12 @@ class Aircrew:
         """`n` pilots start conversion to this type (the first `elite` of them elite); they
         join the pool after `days`, with no hours on the type."""
         if n:
-            self.converting.add(self.env._now, n)
-            Call(self.env, days, self._converted, (n, min(elite, n)))
+            self.converting.add(self.events.now, n)
+            self.events.call(days, self._converted, (n, min(elite, n)))
 
     def _converted(self, item: tuple[int, int]) -> None:
         n, elite = item
-        self.converting.add(self.env._now, -n)
+        self.converting.add(self.events.now, -n)
         for i in range(n):
             self._enqueue(self.join(elite=i < elite))
 
@@ -399,7 +410,7 @@ class Aircrew:
                 if month == p.month + 1:
                     p.months[month % 12] = 0.0
                     p.month = month
-                    p.rolling = sum(p.months)
+                    p.rolling = ring_sum(p.months)
                 else:
                     p.expire(now)
             hours.append(p.rolling)
@@ -417,7 +428,7 @@ class Aircrew:
         for level, count in zip(self.over, over):
             level.set(now, float(count))
         self.proficient.set(now, float(over[-1]))
-        self.hours_12m.set(now, sum(hours) / n if n else 0.0)
+        self.hours_12m.set(now, ring_sum(hours) / n if n else 0.0)
         for level, q in zip(self.deciles, deciles(hours)):
             level.set(now, q)
         return over, hours

@@ -15,11 +15,13 @@ cdef class Queue:
     cdef Entry* heap
     cdef Py_ssize_t size, capacity
     cdef long long eid
+    cdef public object now
 
     cdef int _grow(self) except -1
     cpdef push(self, now, long priority, callback, value)
+    cpdef call(self, delay, callback, value=*, long priority=*)
     cdef void _pop(self, Entry* out) noexcept
-    cpdef run(self, env, stop, fire)
+    cpdef run(self, stop, fire)
 
 
 cdef struct Waiting:

@@ -32,6 +32,7 @@ cdef class Queue:
         self.size = 0
         self.capacity = 0
         self.eid = 0
+        self.now = 0  # the clock: the time object of the entry running
 
     def __dealloc__(self):
         cdef Py_ssize_t i
@@ -87,6 +88,10 @@ cdef class Queue:
                 break
         self.heap[i] = entry
 
+    cpdef call(self, delay, callback, value=None, long priority=1):
+        """Run `callback(value)` after `delay` (at `priority`, ACTIVITY by default)."""
+        self.push(self.now + delay, priority, callback, value)
+
     cdef void _pop(self, Entry* out) noexcept:
         """Move the first entry (and its references) to `out`; the queue is not empty."""
         cdef Py_ssize_t i = 0, child, n
@@ -131,16 +136,16 @@ cdef class Queue:
         Py_XDECREF(entry.callback)
         return now, callback, value
 
-    cpdef run(self, env, stop, fire):
+    cpdef run(self, stop, fire):
         """Run every entry up to `stop` (a SimPy event: `fire(event)`), setting the clock
-        `env._now` to each entry's time."""
+        to each entry's time."""
         cdef Entry entry
         while self.size:
             self._pop(&entry)
             now, value = <object> entry.now, <object> entry.value
             Py_XDECREF(entry.now)
             Py_XDECREF(entry.value)
-            env._now = now
+            self.now = now
             if entry.callback != NULL:
                 callback = <object> entry.callback
                 Py_XDECREF(entry.callback)

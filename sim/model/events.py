@@ -10,7 +10,10 @@ its queue replaced by that one (SimPy's own events, such as processes and timeou
 entries whose callback is None, and keep their semantics), and `run_until`, the same loop
 as `run(until=...)` written out for the model's main run.
 
-The queue is `HeapQueue`, a list of tuples kept by `heapq`; the compiled build (python -m
+The queue also keeps the clock, `queue.now` (the environment's `now` and `_now` read it), so
+that the model reads the time and schedules (`queue.call(delay, callback, value)`) on one
+object it holds, `events`, with no attribute lookup on the environment. The queue is
+`HeapQueue`, a list of tuples kept by `heapq`; the compiled build (python -m
 sim.build_compiled) replaces it by `sim.model.cqueue.Queue`, the same heap of C structs.
 Entries have distinct eids, so both pop them in one order, and the results are the same bit
 for bit.
@@ -39,11 +42,12 @@ class HeapQueue:
     """Future events, `(time, priority, eid, callback, value)` tuples on a heap; a SimPy
     event is an entry whose callback is None and whose value is the event."""
 
-    __slots__ = ("heap", "_eids")
+    __slots__ = ("heap", "_eids", "now")
 
     def __init__(self) -> None:
         self.heap: list[tuple] = []
         self._eids = count()
+        self.now: float = 0  # the clock: the time of the entry running
 
     def __len__(self) -> int:
         return len(self.heap)
@@ -60,6 +64,11 @@ class HeapQueue:
         """Schedule `callback(value)` at `now`."""
         heappush(self.heap, (now, priority, next(self._eids), callback, value))
 
+    def call(self, delay: float, callback: Callable[[Any], None], value: Any = None,
+             priority: int = ACTIVITY) -> None:
+        """Run `callback(value)` after `delay` (at `priority` among events of that instant)."""
+        heappush(self.heap, (self.now + delay, priority, next(self._eids), callback, value))
+
     def first_time(self) -> float:
         """The time of the next entry (IndexError when there is none)."""
         return self.heap[0][0]
@@ -69,14 +78,13 @@ class HeapQueue:
         now, _, _, callback, value = heappop(self.heap)
         return now, callback, value
 
-    def run(self, env: simpy.Environment, stop: simpy.Event,
-            fire: Callable[[simpy.Event], None]) -> None:
+    def run(self, stop: simpy.Event, fire: Callable[[simpy.Event], None]) -> None:
         """Run every entry up to `stop` (a SimPy event: `fire(event)`), setting the clock
-        `env._now` to each entry's time."""
+        to each entry's time."""
         heap, pop = self.heap, heappop
         while heap:
             entry = pop(heap)
-            env._now = entry[0]
+            self.now = entry[0]
             callback = entry[3]
             if callback is not None:
                 callback(entry[4])
@@ -97,20 +105,28 @@ def Call(env: Environment, delay: float, callback: Callable[[Any], None],
          value: Any = None, priority: int = ACTIVITY) -> None:
     """Run `callback(value)` after `delay` (at `priority` among events of that instant)."""
     queue = env.queue
-    queue.push(env._now + delay, priority, callback, value)
+    queue.call(delay, callback, value, priority)
 
 
 class Environment(simpy.Environment):
-    """SimPy's environment, whose queue (`queue`) also holds `Call` entries."""
+    """SimPy's environment, whose queue (`queue`) also holds `Call` entries and the clock."""
 
     def __init__(self, initial_time: float = 0) -> None:
-        super().__init__(initial_time)
         self.queue = Queue()
+        super().__init__(initial_time)
         self._queue = self._eid = None  # SimPy's own queue is not used
+
+    @property
+    def _now(self) -> float:  # SimPy's clock attribute, kept by the queue
+        return self.queue.now
+
+    @_now.setter
+    def _now(self, now: float) -> None:
+        self.queue.now = now
 
     def schedule(self, event: simpy.Event, priority: int = NORMAL, delay: float = 0) -> None:
         queue = self.queue
-        queue.push(self._now + delay, priority, None, event)
+        queue.push(queue.now + delay, priority, None, event)
 
     def peek(self) -> float:
         queue = self.queue
@@ -121,7 +137,7 @@ class Environment(simpy.Environment):
             now, callback, value = self.queue.pop()
         except IndexError:
             raise EmptySchedule() from None
-        self._now = now
+        self.queue.now = now
         if callback is not None:
             callback(value)
         else:
@@ -137,8 +153,8 @@ class Environment(simpy.Environment):
         stop = simpy.Event(self)
         stop._ok, stop._value = True, None
         queue = self.queue
-        queue.push(self._now + (at - self._now), URGENT, None, stop)
-        queue.run(self, stop, _fire)
+        queue.push(queue.now + (at - queue.now), URGENT, None, stop)
+        queue.run(stop, _fire)
 
 
 def _fire(event: simpy.Event) -> None:

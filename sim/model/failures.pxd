@@ -1,6 +1,8 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
+from .cqueue cimport Queue as CQueue
+
 from .fleet cimport Tail
 from .maintenance cimport Maintenance
 
@@ -20,6 +22,7 @@ cdef class FlightFailures:
 @cython.final
 cdef class CalendarFailures:
     cdef public object env
+    cdef public CQueue events
     cdef public Maintenance maintenance
     cdef public object k
     cdef public list tails

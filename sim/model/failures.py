@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 from ..rng import Streams, exponential, uniform
 from ..schema import AircraftType
-from .events import Call
 from .fleet import LOST, Tail
 from .maintenance import Maintenance
 
@@ -110,6 +109,7 @@ class CalendarFailures:
                  per_unit_per_year: float, aging: Callable[[float], float], max_airframe: float,
                  horizon: float, first: int, count: int, streams: Streams, batch: str = ""):
         self.env, self.maintenance, self.k = env, maintenance, k
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.tails, self.z = maintenance.tails, maintenance.z[k]
         self.first, self.max_tails, self.aging = first, count, aging
         self.top_aging = max(aging(0.0), aging(horizon / 365.25)) * max_airframe
@@ -126,7 +126,7 @@ class CalendarFailures:
 
     def start(self) -> None:
         if self.scale:
-            Call(self.env, self.gaps() * self.scale, self._candidate, self.token)
+            self.events.call(self.gaps() * self.scale, self._candidate, self.token)
 
     def set_rate(self, per_unit_per_year: float) -> None:
         """A dated change of the calendar failure rate, from now on."""
@@ -137,7 +137,7 @@ class CalendarFailures:
     def _candidate(self, token: int) -> None:
         if token != self.token:
             return
-        env, k, z = self.env, self.k, self.z
+        events, k, z = self.events, self.k, self.z
         position = int(self.pick() * self.max_tails * z)
         serial, slot = divmod(position, z)
         serial += self.first
@@ -145,7 +145,7 @@ class CalendarFailures:
             tail = self.tails[serial]
             units = tail.units[k]
             if tail.state < LOST and not tail.flying and not tail.depot and slot < len(units):
-                keep = self.aging(env._now / 365.25) * tail.aging / self.top_aging
+                keep = self.aging(events.now / 365.25) * tail.aging / self.top_aging
                 if keep >= 1.0 or self.pick() < keep:
                     self.maintenance.on_failures(tail, [(k, units.pop(slot))])
-        Call(env, self.gaps() * self.scale, self._candidate, self.token)
+        events.call(self.gaps() * self.scale, self._candidate, self.token)

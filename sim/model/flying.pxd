@@ -14,6 +14,7 @@ from .scheduled cimport Scheduled
 @cython.final
 cdef class Squadron:
     cdef public object env
+    cdef public CQueue events
     cdef public Fleet fleet
     cdef public object cfg
     cdef public Maintenance maintenance
@@ -60,7 +61,7 @@ cdef class Squadron:
     cpdef _age(self, now)
 
     @cython.locals(crew=Aircrew, day=long, tail=Tail, launched=Py_ssize_t, cycle=double,
-                   fuel=double, lands=double, queue=CQueue)
+                   fuel=double, lands=double)
     cpdef dispatch(self)
 
     @cython.locals(hours=double, now=double, budget=double, pilot=Pilot, hazard=double,

@@ -42,7 +42,7 @@ import simpy
 from ..rng import Streams, exponential, uniform
 from ..schema import Accidents, AircraftType, Cannibalization, Flying
 from .aircrew import MONTH, Aircrew
-from .events import ACTIVITY, Call
+from .events import ACTIVITY
 from .failures import FlightFailures, fleet_aging
 from .fleet import DEPOT, FMC, LOST, Fleet, Tail
 from .fuel import FuelDepot
@@ -58,7 +58,7 @@ NO_AIRCRAFT, NO_PILOT, NO_FUEL = 0, 1, 2
 
 
 class Squadron:
-    __slots__ = ("env", "fleet", "cfg", "maintenance", "failures", "scheduled", "crew", "depot",
+    __slots__ = ("env", "events", "fleet", "cfg", "maintenance", "failures", "scheduled", "crew", "depot",
                  "sortie_hours", "cycle", "cycles_per_day", "window", "window_end", "pending",
                  "daily", "per_tail", "per_pilot", "calendar", "budget", "burn", "min_share",
                  "plan_rate", "demand_rate", "aging", "age0", "hazard_scale",
@@ -75,6 +75,7 @@ class Squadron:
                  crew: Aircrew | None, depot: FuelDepot | None, streams: Streams,
                  ledger: Ledger, cann: Cannibalization):
         self.env, self.fleet, self.cfg, self.maintenance = env, fleet, cfg, maintenance
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.failures = FlightFailures(maintenance, streams)
         self.scheduled, self.crew, self.depot = scheduled, crew, depot
         name = fleet.name
@@ -179,13 +180,13 @@ class Squadron:
         self.type_risk = risk_curve(acc.type_risk_hours, acc.type_risk_multiplier,
                                     math.inf) if acc and acc.type_risk_hours else None
         self.pilot_loss = acc.pilot_loss_probability if acc else 0.0
-        self._age(self.env._now)
+        self._age(self.events.now)
 
     # -- the day's programme -------------------------------------------------------------
 
     def start(self) -> None:
         """Open the first flying day at time 0 (after deliveries and fuel planning)."""
-        Call(self.env, 0.0, self._day)
+        self.events.call(0.0, self._day)
 
     def sorties_due(self, now: float) -> float:
         """The sorties today's programme asks for, including the fraction carried over
@@ -213,8 +214,8 @@ class Squadron:
 
     def _day(self, _value: None = None) -> None:
         """Open a day's flying window and add its programme."""
-        env = self.env
-        now = env._now
+        events = self.events
+        now = events.now
         due = self.sorties_due(now)
         if self.pending >= 1.0 - EPS:  # yesterday's leftovers were lost
             self.lost[self.blocked].n += math.floor(self.pending + EPS)
@@ -248,7 +249,7 @@ class Squadron:
         self.dispatch()
         if self.maintenance.policy == "demand":
             self._demand(True)
-        Call(env, 1.0, self._day)
+        events.call(1.0, self._day)
 
     def _max_effort(self, on: bool, now: float) -> None:
         """Enter or leave a maximum-effort surge: scheduled maintenance waits and
@@ -295,8 +296,8 @@ class Squadron:
             if self.pending >= 1.0 - EPS:
                 self.blocked = NO_AIRCRAFT
             return
-        env, cycle = self.env, self.cycle
-        if env._now + cycle > self.window_end + EPS:
+        events, cycle = self.events, self.cycle
+        if events.now + cycle > self.window_end + EPS:
             return
         due = math.floor(self.pending + EPS)
         fuel = self.fuel_per_sortie
@@ -310,8 +311,8 @@ class Squadron:
                 self.pending -= lost
                 due -= lost
         land, crew, day = self._land, self.crew, self.day
-        # each sortie is its landing: `Call(env, cycle, land, tail)` written out
-        queue, lands = env.queue, env._now + cycle
+        # each sortie is its landing: `events.call(cycle, land, tail)` written out
+        lands = events.now + cycle
         launched = 0
         while launched < due:
             if not pool:
@@ -325,7 +326,7 @@ class Squadron:
                 pool[0].pilot = pilot
             tail = pool.popleft()
             tail.flying = True
-            queue.push(lands, ACTIVITY, land, tail)
+            events.push(lands, ACTIVITY, land, tail)
             launched += 1
         if launched:
             self.airborne += launched
@@ -343,7 +344,7 @@ class Squadron:
     def _land(self, tail: Tail) -> None:
         """A sortie lands: spend failure and accident hazard, check what falls due."""
         hours = self.sortie_hours
-        now = self.env._now
+        now = self.events.now
         tail.hours += hours
         budget = tail.budget - tail.hazard * self.hazard_scale
         if budget > 0:
@@ -474,7 +475,7 @@ class Squadron:
             return
         coming = self.airborne + maint.readying
         if not self.pool and self.blocked == NO_AIRCRAFT and self.pending >= 1.0 - EPS:
-            cycles = math.floor((self.window_end - self.env._now) / self.cycle + EPS)
+            cycles = math.floor((self.window_end - self.events.now) / self.cycle + EPS)
             if cycles > 0:
                 need = math.floor(self.pending + EPS) - coming * (cycles - 1)
                 short = min(math.ceil(need / cycles), self.cap - coming) if need > 0 else 0

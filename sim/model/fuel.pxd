@@ -1,12 +1,14 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
+from .cqueue cimport Queue as CQueue
 from .metrics cimport Counter, Level
 
 
 @cython.final
 cdef class FuelDepot:
     cdef public object env, kind, cfg
+    cdef public CQueue events
     cdef public object reserve, share, cover
     cdef public bint daily_rationing
     cdef public list supplies

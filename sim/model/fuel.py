@@ -19,7 +19,7 @@ import simpy
 
 from ..rng import Streams, uniform
 from ..schema import Fuel, FuelChannel, Run, Sanctions
-from .events import DELIVERY, PLANNING, Call
+from .events import DELIVERY, PLANNING
 from .metrics import Ledger
 from .supply import RateProfile
 
@@ -30,6 +30,7 @@ class FuelDepot:
     def __init__(self, env: simpy.Environment, kind: str, cfg: Fuel, ledger: Ledger,
                  daily_rationing: bool = True):
         self.env, self.kind, self.cfg = env, kind, cfg
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.reserve = cfg.reserve_t
         self.share = cfg.air_force_share
         self.cover = cfg.priority_cover_days
@@ -44,7 +45,7 @@ class FuelDepot:
 
     def start(self) -> None:
         if self.daily_rationing:
-            Call(self.env, 0.0, self._plan, None, PLANNING)
+            self.events.call(0.0, self._plan, None, PLANNING)
 
     def available(self) -> float:
         """Fuel training may still draw: the stock above the reserve."""
@@ -93,16 +94,16 @@ class FuelDepot:
             self.squadrons = first + [sq for sq in self.squadrons if sq not in first]
 
     def draw(self, tonnes: float) -> None:
-        self.stock.add(self.env._now, -tonnes)
+        self.stock.add(self.events.now, -tonnes)
         self.used.n += tonnes
 
     def receive(self, tonnes: float) -> None:
-        self.stock.add(self.env._now, tonnes)
+        self.stock.add(self.events.now, tonnes)
         self.delivered.n += tonnes
 
     def _plan(self, _value: None) -> None:
         """Ration today's fuel by priority when the day's programmes need more than there is."""
-        now = self.env._now
+        now = self.events.now
         needs = [sq.sorties_due(now) * sq.fuel_per_sortie for sq in self.squadrons]
         left = max(0.0, self.available())
         cover = self.cover
@@ -115,7 +116,7 @@ class FuelDepot:
                 sq.fuel_ration = min(need, max(0.0, left - kept))
                 left -= sq.fuel_ration
                 kept += cover * need
-        Call(self.env, 1.0, self._plan, None, PLANNING)
+        self.events.call(1.0, self._plan, None, PLANNING)
 
 
 class FuelSupply:
@@ -124,6 +125,7 @@ class FuelSupply:
     def __init__(self, env: simpy.Environment, depot: FuelDepot, channel: FuelChannel,
                  run: Run, sanctions: Sanctions, horizon: float, streams: Streams, name: str):
         self.env, self.depot, self.channel, self.run = env, depot, channel, run
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.profile = RateProfile(channel, run, sanctions, horizon)
         self.horizon = horizon
         self.period = 365.25 / channel.deliveries_per_year
@@ -139,7 +141,7 @@ class FuelSupply:
     def start(self) -> None:
         if self.t_per_year > 0 and self.profile.opens < self.horizon:
             self.started = True
-            Call(self.env, max(self.profile.opens, self.env._now) - self.env._now, self._ship,
+            self.events.call(max(self.profile.opens, self.events.now) - self.events.now, self._ship,
                  None, DELIVERY)
 
     def noise(self) -> float:
@@ -165,7 +167,7 @@ class FuelSupply:
             self.cap = value
 
     def _ship(self, _value: None) -> None:
-        now = self.env._now
+        now = self.events.now
         noise, cut = self.noise(), self.disrupted() < self.disruption
         year = (self.run.start_date + dt.timedelta(days=now)).year
         if year != self.year:
@@ -177,4 +179,4 @@ class FuelSupply:
             self.this_year += tonnes
             self.depot.receive(tonnes * self.depot.share)
         if now + self.period < self.horizon:
-            Call(self.env, self.period, self._ship, None, DELIVERY)
+            self.events.call(self.period, self._ship, None, DELIVERY)

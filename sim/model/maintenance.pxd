@@ -1,6 +1,8 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
+from .cqueue cimport Queue as CQueue
+
 from .fleet cimport Fleet, Tail
 from .metrics cimport Counter, Level
 
@@ -8,6 +10,7 @@ from .metrics cimport Counter, Level
 @cython.final
 cdef class Maintenance:
     cdef public object env
+    cdef public CQueue events
     cdef public Fleet fleet
     cdef public list lrus, shops, tails, z
     cdef public object damage_draw

@@ -36,7 +36,6 @@ import simpy
 
 from ..rng import Streams, uniform
 from ..schema import Cannibalization
-from .events import Call
 from .fleet import LOST, RETIRED, Fleet, Tail
 from .metrics import Ledger
 from .parts import LruStock, Shop
@@ -47,6 +46,7 @@ class Maintenance:
                  shops: list[Shop], cann: Cannibalization, allocation: str, strip: bool,
                  streams: Streams, ledger: Ledger, depot_claim_days: float = 0.0):
         self.env, self.fleet, self.lrus, self.shops = env, fleet, lrus, shops
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.tails = fleet.tails
         self.z = [lru.z for lru in lrus]
         self.damage_draw = streams.block(f"cannibalization/{fleet.name}", uniform).next
@@ -80,7 +80,7 @@ class Maintenance:
         self.cann_days = cann.hours_per_action / 24.0
         self.damage_probability = cann.damage_probability
         if not before and self.auto and self.waiting:
-            self._consolidate(None, self.env._now)
+            self._consolidate(None, self.events.now)
 
     def set_mtbf(self, k: int, mtbf: float) -> None:
         """A dated change of a kind's MTBF: every tail's failure rate follows at once."""
@@ -94,7 +94,7 @@ class Maintenance:
     def on_failures(self, tail: Tail, removed: list[tuple[int, float]]) -> None:
         """Units (kind, reliability) just failed and came off `tail`: send them to repair and
         find replacements."""
-        now = self.env._now
+        now = self.events.now
         self.landing = tail  # on the ground now, though its landing is still being processed
         was_waiting = tail.n_missing > 0
         for k, reliability in removed:
@@ -120,7 +120,7 @@ class Maintenance:
         shelf holds of the units it misses, then try to complete it by cannibalization."""
         if not tail.n_missing or tail.state >= LOST:
             return
-        now = self.env._now
+        now = self.events.now
         self.landing = tail
         for k, n in enumerate(tail.missing):
             lru = self.lrus[k]
@@ -140,11 +140,11 @@ class Maintenance:
         """May this waiting tail claim a part now? Not in the air, not deep in the depot."""
         if tail.flying and tail is not self.landing:
             return False
-        return not tail.depot or tail.depot_leaves - self.env._now <= self.depot_claim_days
+        return not tail.depot or tail.depot_leaves - self.events.now <= self.depot_claim_days
 
     def receive(self, k: int, reliability: float = 1.0) -> None:
         """A serviceable unit of kind k arrives: fill a waiting tail, else stock the shelf."""
-        now = self.env._now
+        now = self.events.now
         tail = self._claimant(k)
         if tail is None:
             self.lrus[k].put(now, reliability)
@@ -168,7 +168,7 @@ class Maintenance:
 
     def retire(self, tail: Tail, state: int = RETIRED) -> None:
         """A tail leaves the fleet; a retired one may be stripped of its serviceable LRUs."""
-        now = self.env._now
+        now = self.events.now
         self.fleet.remove(tail, state, now)
         self.discard(tail, now)
         if state == RETIRED and self.strip:
@@ -182,7 +182,7 @@ class Maintenance:
         if self.policy == "capped":
             self.quota = self.monthly_quota
             if self.waiting and self.quota >= 1:
-                self._consolidate(None, self.env._now)
+                self._consolidate(None, self.events.now)
 
     def _to_repair(self, k: int, reliability: float, now: float) -> None:
         lru = self.lrus[k]
@@ -198,7 +198,7 @@ class Maintenance:
 
     def _repaired(self, unit: tuple[int, float, float]) -> None:
         k, reliability, since = unit
-        lru, now = self.lrus[k], self.env._now
+        lru, now = self.lrus[k], self.events.now
         lru.in_repair.add(now, -1.0)
         lru.repaired.n += 1
         lru.repair_turnaround.n += now - since
@@ -219,7 +219,7 @@ class Maintenance:
             tail.mission_work += 1
         else:
             tail.work += 1
-        Call(self.env, days, self._job_done, (tail, mission))
+        self.events.call(days, self._job_done, (tail, mission))
 
     def _job_done(self, item: tuple[Tail, bool]) -> None:
         tail, mission = item
@@ -227,7 +227,7 @@ class Maintenance:
             tail.mission_work -= 1
         else:
             tail.work -= 1
-        self.fleet.restate(tail, self.env._now)
+        self.fleet.restate(tail, self.events.now)
 
     def _claimant(self, k: int) -> Tail | None:
         if self.fifo:
@@ -328,7 +328,7 @@ class Maintenance:
         """The `demand` policy: complete up to `tails` waiting tails that may claim parts,
         closest to whole first (with `grounded_only`, only tails that cannot fly now);
         return how many were completed."""
-        done, now, flies = 0, self.env._now, self.fleet.flies
+        done, now, flies = 0, self.events.now, self.fleet.flies
         for _, serial in list(self.waiting):
             if done >= tails or 0 in self.donor_units:
                 break
@@ -340,7 +340,7 @@ class Maintenance:
                 done += 1
                 if self.cann_days > 0:  # it flies once the work is done: count it till then
                     self.readying += 1
-                    Call(self.env, self.cann_days, self._readied)
+                    self.events.call(self.cann_days, self._readied)
         return done
 
     def _readied(self, _value: None) -> None:

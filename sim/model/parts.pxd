@@ -1,6 +1,8 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
+from .cqueue cimport Queue as CQueue
+
 from .metrics cimport Counter, Level
 
 
@@ -21,6 +23,7 @@ cdef class LruStock:
 @cython.final
 cdef class Shop:
     cdef public object env, servers, capacity
+    cdef public CQueue events
     cdef public Level busy, waiting
     cdef public object queue, on_start
 

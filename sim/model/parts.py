@@ -21,7 +21,7 @@ import simpy
 
 from ..rng import Block, Streams, exponential, uniform
 from ..schema import Distribution, Lru, PartChannel, Run, Sanctions
-from .events import DELIVERY, Call
+from .events import DELIVERY
 from .metrics import Ledger
 from .supply import RateProfile
 
@@ -127,6 +127,7 @@ class Shop:
     def __init__(self, env: simpy.Environment, group: str, name: str, servers: float,
                  ledger: Ledger):
         self.env = env
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.servers = servers
         self.capacity = ledger.level(group, f"{name}_channels", servers) \
             if 0 < servers < math.inf else None
@@ -141,12 +142,12 @@ class Shop:
             self._start(duration, done, item)
         else:
             self.queue.append((duration, done, item))
-            self.waiting.add(self.env._now, 1.0)
+            self.waiting.add(self.events.now, 1.0)
 
     def set_servers(self, servers: float) -> None:
         """A dated change of the number of channels: more start queued jobs at once; fewer
         let the jobs in work finish."""
-        now = self.env._now
+        now = self.events.now
         self.servers = servers
         if self.capacity is not None:
             self.capacity.set(now, servers)
@@ -155,14 +156,14 @@ class Shop:
             self._start(*self.queue.popleft())
 
     def _start(self, duration: float, done: Callable[[Any], None], item: Any) -> None:
-        self.busy.add(self.env._now, 1.0)
-        Call(self.env, duration, self._finish, (done, item))
+        self.busy.add(self.events.now, 1.0)
+        self.events.call(duration, self._finish, (done, item))
         if self.on_start is not None:
-            self.on_start(item, self.env._now + duration)
+            self.on_start(item, self.events.now + duration)
 
     def _finish(self, job: tuple) -> None:
         done, item = job
-        now = self.env._now
+        now = self.events.now
         self.busy.add(now, -1.0)
         if self.queue and self.busy.value < self.servers:
             self.waiting.add(now, -1.0)
@@ -181,6 +182,7 @@ class PartSupply:
                  sanctions: Sanctions, horizon: float, streams: Streams, name: str,
                  deliver: Callable[[float], None]):
         self.env, self.channel, self.deliver = env, channel, deliver
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.profile = RateProfile(channel, run, sanctions, horizon)
         self.per_day = channel.units_per_year / 365.25
         self.reliability = channel.reliability
@@ -199,28 +201,28 @@ class PartSupply:
         multiplier (an order placed while the channel is closed waits for it to open; under
         sanctions with factor 0.5 the lead time doubles). It stays on order till then, and for
         ever if that falls after the end of the run."""
-        now = self.env._now
+        now = self.events.now
         self.on_order.add(now, 1.0)
         t = self.clock.after(now, self.channel.lead_days)
         if t < self.horizon:
-            Call(self.env, t - now, self._ordered, None, DELIVERY)
+            self.events.call(t - now, self._ordered, None, DELIVERY)
 
     def _ordered(self, _value: None) -> None:
-        self.on_order.add(self.env._now, -1.0)
+        self.on_order.add(self.events.now, -1.0)
         self.deliver(self.reliability)
 
     def start(self) -> None:
         ch = self.channel
         one_off_at = self.profile.opens + ch.lead_days
         if ch.units and one_off_at < self.horizon and not self.profile.opens_before_start:
-            Call(self.env, one_off_at, self._batch, ch.units, DELIVERY)
+            self.events.call(one_off_at, self._batch, ch.units, DELIVERY)
         if self.per_day > 0:
             self._schedule()
 
     def change(self, field: str, value: float) -> None:
         """A dated change of the channel's rate (units a year) or of its units' reliability;
         units already ordered (inside the lead time) arrive as they were."""
-        now = self.env._now
+        now = self.events.now
         if field == "reliability":
             self.reliability = value
             return
@@ -243,7 +245,7 @@ class PartSupply:
         t = order + self.channel.lead_days
         if t < self.horizon:
             self.next_order = order
-            Call(self.env, t - self.env._now, self._arrive, self.token, DELIVERY)
+            self.events.call(t - self.events.now, self._arrive, self.token, DELIVERY)
 
     def _arrive(self, token: int) -> None:
         if token != self.token:

@@ -27,7 +27,7 @@ import math
 import simpy
 
 from ..schema import Flying, Run
-from .events import PLANNING, Call
+from .events import PLANNING
 
 def surge_windows(flying: Flying, run: Run) -> list[tuple[float, float, object]]:
     """Every window of every surge, recurring ones repeated to the end of the run,
@@ -105,14 +105,15 @@ class Planner:
     def __init__(self, env: simpy.Environment, flying: Flying, calendar: Calendar,
                  depots: list, unfuelled: list, horizon: float):
         self.env, self.calendar, self.depots, self.unfuelled = env, calendar, depots, unfuelled
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.period, self.ahead = flying.planning_period_days, flying.budget_horizon_days
         self.horizon = horizon
 
     def start(self) -> None:
-        Call(self.env, 0.0, self._plan, None, PLANNING)
+        self.events.call(0.0, self._plan, None, PLANNING)
 
     def _plan(self, _value: None) -> None:
-        now = self.env._now
+        now = self.events.now
         end = now + self.period
         period_days = self.calendar.days(now, end)
         for depot in self.depots:
@@ -121,7 +122,7 @@ class Planner:
             demand = sq.demand_hours(now, end)
             sq.set_plan(demand, demand, period_days, math.inf)
         if end < self.horizon:
-            Call(self.env, self.period, self._plan, None, PLANNING)
+            self.events.call(self.period, self._plan, None, PLANNING)
 
     def _budget(self, depot, now: float, end: float, period_days: float) -> None:
         squadrons = depot.squadrons

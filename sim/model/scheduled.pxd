@@ -1,6 +1,8 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
+from .cqueue cimport Queue as CQueue
+
 from .fleet cimport Fleet, Tail
 from .maintenance cimport Maintenance
 from .metrics cimport Counter, Level
@@ -10,6 +12,7 @@ from .parts cimport Shop
 @cython.final
 cdef class Scheduled:
     cdef public object env
+    cdef public CQueue events
     cdef public Fleet fleet
     cdef public object cfg
     cdef public Maintenance maintenance

@@ -25,7 +25,6 @@ import simpy
 
 from ..rng import Streams, uniform
 from ..schema import AircraftType
-from .events import Call
 from .failures import restoration
 from .fleet import LOST, Fleet, Tail
 from .metrics import Ledger
@@ -40,6 +39,7 @@ class Scheduled:
     def __init__(self, env: simpy.Environment, fleet: Fleet, cfg: AircraftType, maintenance,
                  streams: Streams, ledger: Ledger):
         self.env, self.fleet, self.cfg = env, fleet, cfg
+        self.events = env.queue  # the future events and the clock (`events.now`)
         self.maintenance, self.retire = maintenance, maintenance.retire
         name = fleet.name
         self.inspection, self.overhaul = cfg.inspection, cfg.overhaul
@@ -71,7 +71,7 @@ class Scheduled:
 
     def enrol(self, tail: Tail, new: bool) -> None:
         """Set a tail's dues (at the stationary phase of each cycle, or its start if new)."""
-        now = self.env._now
+        now = self.events.now
         in_work = None
         tail.overhauled_at = now
         if self.inspection:
@@ -92,7 +92,7 @@ class Scheduled:
                 in_work = ("overhaul", left)
         life_day = (self.cfg.airframe_life_years - tail.age) * 365.25
         if life_day < math.inf:
-            Call(self.env, max(0.0, life_day - now), self._life_ends, tail)
+            self.events.call(max(0.0, life_day - now), self._life_ends, tail)
         if in_work is None:
             self._arm(tail)
         else:  # (if both, the overhaul: it includes the inspection)
@@ -129,7 +129,7 @@ class Scheduled:
         tail.token += 1
         day = min(tail.inspection_due[1], tail.overhaul_due[1])
         if day < math.inf:
-            Call(self.env, max(0.0, day - self.env._now), self._reminder, (tail, tail.token))
+            self.events.call(max(0.0, day - self.events.now), self._reminder, (tail, tail.token))
 
     def _reminder(self, item: tuple) -> None:
         tail, token = item
@@ -150,7 +150,7 @@ class Scheduled:
 
     def check(self, tail: Tail) -> None:
         """Something may be due on this tail (on landing, or a calendar reminder)."""
-        now = self.env._now
+        now = self.events.now
         if tail.hours >= self.cfg.airframe_life_hours or tail.life_spent:
             self.retire(tail)
             return
@@ -162,7 +162,7 @@ class Scheduled:
         if now < self.hold_until:  # a surge: it waits (landing or reminder checks again)
             tail.next_check = math.inf
             tail.token += 1
-            Call(self.env, self.hold_until - now, self._reminder, (tail, tail.token))
+            self.events.call(self.hold_until - now, self._reminder, (tail, tail.token))
             return
         self._ground(tail, overhaul, self.overhaul_days if overhaul else self.inspection_days)
 
@@ -172,7 +172,7 @@ class Scheduled:
         tail.next_check = math.inf
         tail.token += 1
         tail.work += 1
-        self.fleet.restate(tail, self.env._now)
+        self.fleet.restate(tail, self.events.now)
         if overhaul:
             self.depot.submit(days, self._overhauled, tail)
         else:
@@ -182,7 +182,7 @@ class Scheduled:
         """A depot slot takes the tail in: the depot possesses it until `ends`."""
         tail.work -= 1
         tail.depot, tail.depot_leaves = True, ends
-        self.fleet.restate(tail, self.env._now)
+        self.fleet.restate(tail, self.events.now)
 
     def _inspected(self, tail: Tail) -> None:
         self.inspections.n += 1
@@ -190,7 +190,7 @@ class Scheduled:
 
     def _overhauled(self, tail: Tail) -> None:
         self.overhauls.n += 1
-        now = self.env._now
+        now = self.events.now
         tail.depot, tail.depot_leaves = False, math.inf  # (its work ended at induction)
         if self.restores and tail.state < LOST:
             years = self.restores * (now - tail.overhauled_at) / 365.25
@@ -202,7 +202,7 @@ class Scheduled:
         self._release(tail, overhaul=True)
 
     def _release(self, tail: Tail, overhaul: bool) -> None:
-        now = self.env._now
+        now = self.events.now
         if self.inspection:
             tail.inspection_due = self._due(tail, self.inspection.interval_flight_hours,
                                             self.inspection.interval_months, MONTH, 0.0, now)
