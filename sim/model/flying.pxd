@@ -8,6 +8,7 @@ from .fleet cimport Fleet, Tail
 from .fuel cimport FuelDepot
 from .maintenance cimport Maintenance
 from .metrics cimport Counter, Level
+from .planning cimport Calendar
 from .scheduled cimport Scheduled
 
 
@@ -26,7 +27,7 @@ cdef class Squadron:
     cdef public object cycles_per_day
     cdef public double window, window_end, pending
     cdef public double daily, per_tail, per_pilot
-    cdef public object calendar
+    cdef public Calendar calendar
     cdef public bint budget
     cdef public double burn, min_share, plan_rate, demand_rate
     cdef public object aging

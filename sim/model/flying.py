@@ -33,7 +33,7 @@ overhaul, life) are checked through `next_check`.
 
 from __future__ import annotations
 
-import math
+from math import ceil, floor, inf  # module names: no attribute lookup on a hot path
 from bisect import bisect_right
 from collections import deque
 
@@ -53,7 +53,7 @@ from .scheduled import Scheduled
 
 EPS = 1e-9
 ONE = 1.0 - EPS  # a whole sortie pending
-INF = math.inf
+INF = inf
 NO_AIRCRAFT, NO_PILOT, NO_FUEL = 0, 1, 2
 
 
@@ -81,7 +81,7 @@ class Squadron:
         name = fleet.name
         self.sortie_hours = cfg.sortie_hours
         self.cycle = (cfg.sortie_hours + cfg.turnaround_hours) / 24.0
-        self.cycles_per_day = math.floor(flying.window_hours / (cfg.sortie_hours +
+        self.cycles_per_day = floor(flying.window_hours / (cfg.sortie_hours +
                                                                 cfg.turnaround_hours) + EPS)
         self.window = flying.window_hours / 24.0
         self.window_end = -1.0
@@ -104,11 +104,11 @@ class Squadron:
         self.age0 = cfg.age_years
         self.hazard_scale = cfg.sortie_hours
         self.fuel_per_sortie = cfg.fuel_burn_t_per_hour * cfg.sortie_hours if depot else 0.0
-        self.fuel_ration = math.inf
+        self.fuel_ration = inf
         self.accident_draw = streams.block(f"accidents/{name}", exponential).next
         self.loss_draw = streams.block(f"accident-crew/{name}", uniform).next
         self.set_accidents(cfg.accidents)
-        self.accident_budget = self.accident_draw() if cfg.accidents else math.inf
+        self.accident_budget = self.accident_draw() if cfg.accidents else inf
         self.max_effort, self.cann_cfg = False, cann
         self.surge_rows: list[tuple] = []
         self.dawn: tuple | None = None
@@ -124,7 +124,7 @@ class Squadron:
         self.blocked = NO_AIRCRAFT
         self.airborne = 0  # tails in the air
         self.flies = fleet.flies
-        self.max_operating = math.inf if cfg.max_operating is None else cfg.max_operating
+        self.max_operating = inf if cfg.max_operating is None else cfg.max_operating
         self.cap = self.max_operating
         flyable = [t for t in fleet.tails if fleet.flies[t.state]]
         cap = min(len(flyable), self.cap)
@@ -167,7 +167,7 @@ class Squadron:
                  ration: float) -> None:
         """The period's demand and plan (flight hours over `days` weighted flying days) and
         its fuel ration (tonnes)."""
-        per_day = self.sortie_hours * days if days > 0 else math.inf
+        per_day = self.sortie_hours * days if days > 0 else inf
         self.demand_rate, self.plan_rate = demand_hours / per_day, plan_hours / per_day
         self.fuel_ration = ration
 
@@ -178,7 +178,7 @@ class Squadron:
         self.risk = risk_curve(acc.risk_hours, acc.risk_multiplier,
                                acc.reference_12m_hours) if acc else None
         self.type_risk = risk_curve(acc.type_risk_hours, acc.type_risk_multiplier,
-                                    math.inf) if acc and acc.type_risk_hours else None
+                                    inf) if acc and acc.type_risk_hours else None
         self.pilot_loss = acc.pilot_loss_probability if acc else 0.0
         self._age(self.events.now)
 
@@ -198,7 +198,7 @@ class Squadron:
 
     def _sorties_due(self, now: float) -> float:
         pending = self.pending
-        carry = pending - math.floor(pending + EPS) if pending >= 1 - EPS else pending
+        carry = pending - floor(pending + EPS) if pending >= 1 - EPS else pending
         day = int(now + EPS)
         if self.calendar.max_effort[day]:  # every cycle of every active tail
             return float(sum(self.fleet.count[:DEPOT]) * self.cycles_per_day)
@@ -218,7 +218,7 @@ class Squadron:
         now = events.now
         due = self.sorties_due(now)
         if self.pending >= 1.0 - EPS:  # yesterday's leftovers were lost
-            self.lost[self.blocked].n += math.floor(self.pending + EPS)
+            self.lost[self.blocked].n += floor(self.pending + EPS)
         if self.dawn is not None:
             self._close_surge_day()
         day = int(now + EPS)
@@ -257,7 +257,7 @@ class Squadron:
         self.max_effort = on
         cann = self.cann_cfg.model_copy(update={"policy": "full"}) if on else self.cann_cfg
         self.maintenance.set_cannibalization(cann)
-        self._set_cap(math.inf if on else self.max_operating, now)
+        self._set_cap(inf if on else self.max_operating, now)
         end = now
         while end < len(self.calendar.max_effort) and self.calendar.max_effort[int(end)]:
             end += 1.0
@@ -299,11 +299,11 @@ class Squadron:
         events, cycle = self.events, self.cycle
         if events.now + cycle > self.window_end + EPS:
             return
-        due = math.floor(self.pending + EPS)
+        due = floor(self.pending + EPS)
         fuel = self.fuel_per_sortie
         if fuel:  # sorties beyond the ration, or the stock the type may draw, are lost
             tonnes = self.depot.available_for(self)
-            fuelled = math.floor(tonnes / fuel + EPS) if tonnes < math.inf else due
+            fuelled = floor(tonnes / fuel + EPS) if tonnes < inf else due
             if fuelled < due:
                 lost = due - max(fuelled, 0)
                 self.lost[NO_FUEL].n += lost
@@ -475,15 +475,15 @@ class Squadron:
             return
         coming = self.airborne + maint.readying
         if not self.pool and self.blocked == NO_AIRCRAFT and self.pending >= 1.0 - EPS:
-            cycles = math.floor((self.window_end - self.events.now) / self.cycle + EPS)
+            cycles = floor((self.window_end - self.events.now) / self.cycle + EPS)
             if cycles > 0:
-                need = math.floor(self.pending + EPS) - coming * (cycles - 1)
-                short = min(math.ceil(need / cycles), self.cap - coming) if need > 0 else 0
+                need = floor(self.pending + EPS) - coming * (cycles - 1)
+                short = min(ceil(need / cycles), self.cap - coming) if need > 0 else 0
                 if short > 0:
                     maint.on_demand(int(short), True)
-        floor = self.cfg.min_fmc if self.cfg.min_fmc is not None else self.cann_cfg.min_fmc
-        if dawn and floor:
-            short = floor - self.fleet.count[FMC] - maint.readying
+        posture = self.cfg.min_fmc if self.cfg.min_fmc is not None else self.cann_cfg.min_fmc
+        if dawn and posture:
+            short = posture - self.fleet.count[FMC] - maint.readying
             if short > 0:
                 maint.on_demand(short, False)
 
@@ -499,6 +499,6 @@ def risk_curve(hours: list[float], multiplier: list[float], reference: float):
         return None
     xs, ys = list(hours), list(multiplier)
     slopes = [(ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]) for i in range(len(xs) - 1)] + [0.0]
-    i = bisect_right(xs, reference) - 1 if reference < math.inf else len(xs) - 1
-    at = ys[i] + slopes[i] * (reference - xs[i]) if reference < math.inf else ys[-1]
+    i = bisect_right(xs, reference) - 1 if reference < inf else len(xs) - 1
+    at = ys[i] + slopes[i] * (reference - xs[i]) if reference < inf else ys[-1]
     return tuple(xs), tuple(y / at for y in ys), tuple(k / at for k in slopes)

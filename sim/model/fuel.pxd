@@ -2,6 +2,7 @@
 cimport cython
 
 from .cqueue cimport Queue as CQueue
+from .flying cimport Squadron
 from .metrics cimport Counter, Level
 
 
@@ -17,6 +18,7 @@ cdef class FuelDepot:
     cdef public Counter used, delivered, lost
     cdef public list squadrons
 
-    cpdef available_for(self, squadron)
+    @cython.locals(sq=Squadron)
+    cpdef double available_for(self, Squadron squadron)
     cpdef draw(self, double tonnes)
     cpdef receive(self, double tonnes)

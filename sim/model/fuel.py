@@ -13,7 +13,7 @@ Under the `fuel_budget` programme the rations are set a period at a time instead
 from __future__ import annotations
 
 import datetime as dt
-import math
+from math import ceil, inf  # module names: no attribute lookup on a hot path
 
 import simpy
 
@@ -61,8 +61,8 @@ class FuelDepot:
         free = self.stock.value - self.reserve
         ration = squadron.fuel_ration
         if not self.daily_rationing:
-            if ration < math.inf:
-                ration = math.ceil(ration / squadron.fuel_per_sortie - EPS) * \
+            if ration < inf:
+                ration = ceil(ration / squadron.fuel_per_sortie - EPS) * \
                     squadron.fuel_per_sortie
             if free < self.held:
                 for sq in self.squadrons:
@@ -109,7 +109,7 @@ class FuelDepot:
         cover = self.cover
         if sum(needs) + cover * sum(needs[:-1]) <= left + EPS:
             for sq in self.squadrons:
-                sq.fuel_ration = math.inf
+                sq.fuel_ration = inf
         else:
             kept = 0.0  # fuel kept for the types served before, `cover` days of their need
             for sq, need in zip(self.squadrons, needs):

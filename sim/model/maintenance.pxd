@@ -5,6 +5,7 @@ from .cqueue cimport Queue as CQueue
 
 from .fleet cimport Fleet, Tail
 from .metrics cimport Counter, Level
+from .parts cimport LruStock
 
 
 @cython.final
@@ -24,18 +25,26 @@ cdef class Maintenance:
     cdef public bint auto
     cdef public object quota, monthly_quota, cann_days, damage_probability
 
+    @cython.locals(lru=LruStock)
     cpdef on_failures(self, Tail tail, list removed)
+    @cython.locals(lru=LruStock)
     cpdef refill(self, Tail tail)
     cpdef bint _claims(self, Tail tail)
     @cython.locals(tail=Tail)
     cpdef receive(self, k, reliability=*)
     @cython.locals(rate=double, units=list)
     cpdef rerate(self, Tail tail)
+    @cython.locals(lru=LruStock)
     cpdef _to_repair(self, k, reliability, now)
+    @cython.locals(lru=LruStock)
+    cpdef _repaired(self, tuple unit)
     cpdef _install(self, Tail tail, k, reliability, days)
     cpdef work(self, Tail tail, days, k=*)
     @cython.locals(tail=Tail)
+    cpdef _job_done(self, tuple item)
+    @cython.locals(tail=Tail)
     cpdef _claimant(self, k)
+    @cython.locals(lru=LruStock, backorders=Level)
     cpdef _set_missing(self, Tail tail, k, delta, now)
     cpdef _count_donor(self, Tail tail, sign)
     cpdef _complete(self, Tail tail, now)

@@ -11,7 +11,7 @@ cannibalization; the shelf hands out its most reliable unit first.
 
 from __future__ import annotations
 
-import math
+from math import exp, inf, log, log1p, sqrt  # module names: no attribute lookup on a hot path
 from bisect import insort
 from collections import deque
 from collections.abc import Callable
@@ -45,8 +45,8 @@ class Durations:
         """Draw from `dist` from now on (the same stream continues)."""
         self.dist, mean = dist, dist.mean
         if dist.distribution == "lognormal":
-            sigma2 = math.log1p(dist.cv ** 2)
-            self._a, self._b = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+            sigma2 = log1p(dist.cv ** 2)
+            self._a, self._b = log(mean) - sigma2 / 2, sqrt(sigma2)
         elif dist.distribution == "gamma":
             shape = 1.0 / dist.cv ** 2
             self._a, self._b = mean / shape, shape
@@ -72,7 +72,7 @@ class Durations:
         if family == "exponential":
             return self._a * self._block.next()
         if family == "lognormal":
-            return math.exp(self._a + self._b * self._block.next())
+            return exp(self._a + self._b * self._block.next())
         if family == "gamma":
             return self._a * self._block.next()
         return self._a
@@ -122,7 +122,7 @@ class LruStock:
 
 class Shop:
     """Servers working jobs first come, first served: repair lines, inspection docks, depot
-    slots (`math.inf` servers: no queue; 0: nothing is ever served)."""
+    slots (`inf` servers: no queue; 0: nothing is ever served)."""
 
     def __init__(self, env: simpy.Environment, group: str, name: str, servers: float,
                  ledger: Ledger):
@@ -130,7 +130,7 @@ class Shop:
         self.events = env.queue  # the future events and the clock (`events.now`)
         self.servers = servers
         self.capacity = ledger.level(group, f"{name}_channels", servers) \
-            if 0 < servers < math.inf else None
+            if 0 < servers < inf else None
         self.busy = ledger.level(group, f"{name}_busy")
         self.waiting = ledger.level(group, f"{name}_queue")
         self.queue: deque[tuple[float, Callable[[Any], None], Any]] = deque()
@@ -172,7 +172,7 @@ class Shop:
 
 
 def servers(channels: int | str) -> float:
-    return math.inf if channels == "unlimited" else float(channels)
+    return inf if channels == "unlimited" else float(channels)
 
 
 class PartSupply:
@@ -190,7 +190,7 @@ class PartSupply:
         self.gap = streams.block(name, exponential).next if channel.arrivals == "poisson" \
             else (lambda: 1.0)
         self.count = 0.0 if channel.arrivals == "steady" else self.gap()
-        self.token, self.next_order = 0, math.inf
+        self.token, self.next_order = 0, inf
         self.on_order = None
         if channel.reorder == "condemned":  # the procurement clock: the window, not the rate
             self.clock = RateProfile(channel, run, sanctions, horizon)
@@ -235,7 +235,7 @@ class PartSupply:
             self.profile.set_level(now, per_day / self.per_day)
         if self.next_order >= now:  # the next arrival was not ordered yet: place it anew
             self.token += 1
-            self.next_order = math.inf
+            self.next_order = inf
             self._schedule()
 
     def _schedule(self) -> None:
@@ -250,7 +250,7 @@ class PartSupply:
     def _arrive(self, token: int) -> None:
         if token != self.token:
             return
-        self.next_order = math.inf
+        self.next_order = inf
         self.deliver(self.reliability)
         self.count += self.gap()
         self._schedule()

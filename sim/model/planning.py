@@ -22,7 +22,7 @@ cover is lost for want of fuel at once; the plan is then flown as aircraft and p
 from __future__ import annotations
 
 import datetime as dt
-import math
+from math import ceil, inf  # module names: no attribute lookup on a hot path
 
 import simpy
 
@@ -60,12 +60,12 @@ class Calendar:
     """The weight of each flying day and the maximum-effort days, for the whole run."""
 
     def __init__(self, flying: Flying, run: Run):
-        days = math.ceil(run.horizon_days)
+        days = ceil(run.horizon_days)
         self.weight = [1.0] * days
         self.max_effort = [False] * days
         shifted: dict[int, list] = {}  # calendar year -> (day, multiplier) of shifted surges
         for a, b, surge in surge_windows(flying, run):
-            span = range(math.ceil(a), min(days, math.ceil(b)))
+            span = range(ceil(a), min(days, ceil(b)))
             if surge.effort == "max":
                 for d in span:
                     self.max_effort[d] = True
@@ -93,7 +93,7 @@ class Calendar:
         """The weighted flying days in [start, end) (days open at whole model days); days
         past the end of the run count as ordinary ones (the air force plans on)."""
         n = len(self.weight)
-        a, b = max(0, math.ceil(start - 1e-9)), max(0, math.ceil(end - 1e-9))
+        a, b = max(0, ceil(start - 1e-9)), max(0, ceil(end - 1e-9))
         beyond = max(0, b - max(a, n))
         a, b = min(n, a), min(n, b)
         return (self._cum[b] - self._cum[a] if b > a else 0.0) + beyond
@@ -120,7 +120,7 @@ class Planner:
             self._budget(depot, now, end, period_days)
         for sq in self.unfuelled:  # no fuel to share: the plan is the demand
             demand = sq.demand_hours(now, end)
-            sq.set_plan(demand, demand, period_days, math.inf)
+            sq.set_plan(demand, demand, period_days, inf)
         if end < self.horizon:
             self.events.call(self.period, self._plan, None, PLANNING)
 
@@ -140,5 +140,5 @@ class Planner:
                 left -= take
         for sq, hours, tonnes in zip(squadrons, demand, given):
             plan = tonnes / sq.burn if sq.burn else hours
-            sq.set_plan(hours, plan, period_days, tonnes if sq.burn else math.inf)
+            sq.set_plan(hours, plan, period_days, tonnes if sq.burn else inf)
         depot.rations_set()

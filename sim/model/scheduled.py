@@ -19,7 +19,7 @@ tail, `next_check`; calendar dues come as one reminder per tail.
 
 from __future__ import annotations
 
-import math
+from math import inf  # module names: no attribute lookup on a hot path
 
 import simpy
 
@@ -53,7 +53,7 @@ class Scheduled:
         self.overhaul_days = cfg.overhaul.days if cfg.overhaul else 0.0
         self.restores = cfg.overhaul.restores_aging_fraction if cfg.overhaul else 0.0
         self.restore = restoration(cfg)
-        self.hold_until = -math.inf  # scheduled maintenance waits until then (max effort)
+        self.hold_until = -inf  # scheduled maintenance waits until then (max effort)
         self.inspections = ledger.counter(name, "inspections")
         self.overhauls = ledger.counter(name, "overhauls")
         self.phase = streams.block(f"phase/{name}", uniform).next
@@ -91,7 +91,7 @@ class Scheduled:
             if left is not None:
                 in_work = ("overhaul", left)
         life_day = (self.cfg.airframe_life_years - tail.age) * 365.25
-        if life_day < math.inf:
+        if life_day < inf:
             self.events.call(max(0.0, life_day - now), self._life_ends, tail)
         if in_work is None:
             self._arm(tail)
@@ -118,8 +118,8 @@ class Scheduled:
     def _due(tail: Tail, hours: float | None, every: float | None, unit: float, used: float,
              now: float) -> tuple[float, float]:
         """(airframe hours, day) at which the next one falls due, `used` of the cycle gone."""
-        due_hours = tail.hours + hours * (1 - used) if hours else math.inf
-        due_day = now + every * unit * (1 - used) if every else math.inf
+        due_hours = tail.hours + hours * (1 - used) if hours else inf
+        due_day = now + every * unit * (1 - used) if every else inf
         return due_hours, due_day
 
     def _arm(self, tail: Tail) -> None:
@@ -128,7 +128,7 @@ class Scheduled:
                               tail.overhaul_due[0])
         tail.token += 1
         day = min(tail.inspection_due[1], tail.overhaul_due[1])
-        if day < math.inf:
+        if day < inf:
             self.events.call(max(0.0, day - self.events.now), self._reminder, (tail, tail.token))
 
     def _reminder(self, item: tuple) -> None:
@@ -160,7 +160,7 @@ class Scheduled:
             self._arm(tail)
             return
         if now < self.hold_until:  # a surge: it waits (landing or reminder checks again)
-            tail.next_check = math.inf
+            tail.next_check = inf
             tail.token += 1
             self.events.call(self.hold_until - now, self._reminder, (tail, tail.token))
             return
@@ -169,7 +169,7 @@ class Scheduled:
     def _ground(self, tail: Tail, overhaul: bool, days: float) -> None:
         """The tail goes to the dock or the depot for `days` of work (grounded while it
         waits for a dock or slot)."""
-        tail.next_check = math.inf
+        tail.next_check = inf
         tail.token += 1
         tail.work += 1
         self.fleet.restate(tail, self.events.now)
@@ -191,7 +191,7 @@ class Scheduled:
     def _overhauled(self, tail: Tail) -> None:
         self.overhauls.n += 1
         now = self.events.now
-        tail.depot, tail.depot_leaves = False, math.inf  # (its work ended at induction)
+        tail.depot, tail.depot_leaves = False, inf  # (its work ended at induction)
         if self.restores and tail.state < LOST:
             years = self.restores * (now - tail.overhauled_at) / 365.25
             virtual = tail.age + now / 365.25 - tail.restored
