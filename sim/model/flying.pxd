@@ -61,12 +61,13 @@ cdef class Squadron:
     cpdef _day(self, _value=*)
     cpdef _age(self, now)
 
-    @cython.locals(crew=Aircrew, day=long, tail=Tail, launched=Py_ssize_t, cycle=double,
-                   fuel=double, lands=double)
+    @cython.locals(crew=Aircrew, day=long, tail=Tail, launched=Py_ssize_t, due=long,
+                   cycle=double, fuel=double, lands=double)
     cpdef dispatch(self)
 
     @cython.locals(hours=double, now=double, budget=double, pilot=Pilot, hazard=double,
-                   i=Py_ssize_t, h=double, state=int)
+                   i=Py_ssize_t, h=double, x=double, y=double, k=double, xs=tuple, ys=tuple,
+                   slopes=tuple, state=int)
     cpdef _land(self, Tail tail)
 
     cpdef _stand(self, Tail tail, double now)

@@ -360,14 +360,17 @@ class Squadron:
                     if now >= (pilot.month + 1) * MONTH:
                         pilot.expire(now)  # old months leave the 12-month window
                     xs, ys, slopes = risk
-                    i = bisect_right(xs, pilot.rolling) - 1
-                    hazard *= ys[i] + slopes[i] * (pilot.rolling - xs[i])
+                    h = pilot.rolling
+                    i = bisect_right(xs, h) - 1
+                    x, y, k = xs[i], ys[i], slopes[i]  # (typed: no boxed floats compiled)
+                    hazard *= y + k * (h - x)
                 risk = self.type_risk
                 if risk is not None:
                     xs, ys, slopes = risk
                     h = pilot.before + pilot.total
                     i = bisect_right(xs, h) - 1
-                    hazard *= ys[i] + slopes[i] * (h - xs[i])
+                    x, y, k = xs[i], ys[i], slopes[i]
+                    hazard *= y + k * (h - x)
             self.accident_budget -= hazard
             if self.accident_budget <= 0:
                 self._accident(tail)
