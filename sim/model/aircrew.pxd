@@ -54,7 +54,7 @@ cdef class Aircrew:
     @cython.locals(pilot=Pilot, queue=CPilotQueue)
     cpdef _cadre_below_target(self, long day)
 
-    @cython.locals(p=Pilot, month=long, hours=list, n=Py_ssize_t)
+    @cython.locals(p=Pilot, month=long, hours=list, n=Py_ssize_t, level=Level)
     cpdef snapshot(self, now)
 
     cpdef back(self, Pilot pilot, double hours, double now)
