@@ -1,3 +1,3 @@
 """fleetsim: tail-by-tail simulation of an air force's fleet readiness under sanctions."""
 
-__version__ = "0.3.2"
+__version__ = "0.3.3"
