@@ -1,9 +1,7 @@
 # Declarations for the optional compiled build only (see metrics.pxd).
 cimport cython
 
-from .cqueue cimport Queue as CQueue
-
-from .cqueue cimport PilotQueue as CPilotQueue
+from .cqueue cimport PilotQueue as CPilotQueue, Queue as CQueue
 from .metrics cimport Counter, Level
 
 

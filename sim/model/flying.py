@@ -53,13 +53,13 @@ from .scheduled import Scheduled
 
 EPS = 1e-9
 ONE = 1.0 - EPS  # a whole sortie pending
-INF = inf
 NO_AIRCRAFT, NO_PILOT, NO_FUEL = 0, 1, 2
 
 
 class Squadron:
-    __slots__ = ("env", "events", "fleet", "cfg", "maintenance", "failures", "scheduled", "crew", "depot",
-                 "sortie_hours", "cycle", "cycles_per_day", "window", "window_end", "pending",
+    __slots__ = ("env", "events", "fleet", "cfg", "maintenance", "failures", "scheduled",
+                 "crew", "depot", "sortie_hours", "cycle", "cycles_per_day", "window",
+                 "window_end", "pending",
                  "daily", "per_tail", "per_pilot", "calendar", "budget", "burn", "min_share",
                  "plan_rate", "demand_rate", "aging", "age0", "hazard_scale",
                  "fuel_per_sortie", "fuel_ration", "accidents", "accident_scale",
@@ -392,7 +392,7 @@ class Squadron:
         tail.flying = False
         self.airborne -= 1
         if self.flies[state]:
-            if self.cap == INF:
+            if self.cap == inf:
                 self.pool.append(tail)
             else:
                 self._stand(tail, now)  # it keeps its operating place
